@@ -1,0 +1,1 @@
+"""Typed YAML configuration: loading, validation and one-line error reports."""

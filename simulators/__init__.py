@@ -1,0 +1,1 @@
+"""Hardware simulators and world models: they speak the same bytes as the real devices."""

@@ -1,0 +1,1 @@
+"""Patrol vessel: GNSS, navigation, helm, on-water vision, warning rules and agent."""

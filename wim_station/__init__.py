@@ -1,0 +1,1 @@
+"""Weigh-in-motion site: DAQ codec, axle-load core, plate reading and agent."""
