@@ -1,0 +1,1 @@
+"""DAQ wire frames, their codec, `.wimrec` recordings and URL-selected frame sources."""
