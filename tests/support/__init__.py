@@ -1,0 +1,1 @@
+"""Test support: real services (mosquitto) and resource-leak checks."""
