@@ -2,7 +2,8 @@
 
 A receiver sends several sentences per epoch (GGA, RMC, GSA, VTG ...). Sentences that carry a
 UTC time (GGA, RMC, GNS, GLL) open an epoch when their time differs from the current one;
-sentences without time (GSA, VTG, HDT, THS) join the current epoch. ZDA only sets the date.
+sentences without time (GSA, VTG, HDT, THS) join the current epoch. ZDA sets the date (and
+the time of an epoch whose sentences had none, as receivers without a fix send).
 The date comes from RMC/ZDA and is carried to later epochs (rolled over at midnight), so a
 GGA-only epoch still gets a full time once any date has been seen; until then `time` is None.
 """
@@ -90,7 +91,11 @@ class EpochAssembler:
             return
         self._date_ref = (report.date, report.tod_us)
         epoch = self._epoch
-        if epoch is not None and epoch.tod_us == report.tod_us and epoch.date != report.date:
+        if epoch is None:
+            return
+        if epoch.tod_us is None:  # a no-fix epoch whose GGA had no time: ZDA dates it
+            epoch.tod_us = report.tod_us
+        if epoch.tod_us == report.tod_us and epoch.date != report.date:
             epoch.date = report.date
             epoch.version += 1
 

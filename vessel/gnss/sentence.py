@@ -87,10 +87,10 @@ def split_fields(line: bytes, require_checksum: bool = True) -> list[str]:
 
 def decode(line: bytes, require_checksum: bool = True) -> Report:
     """One line (from `$`/`!` to the checksum, no line end) -> Report, or SentenceRejected."""
+    if line[:1] == b"!":  # AIS (AIVDM/AIVDO), often with trailing receiver metadata: not ours
+        raise SentenceRejected(AIS, line)
     parts = split_fields(line, require_checksum)
     address = parts[0]
-    if line[0] == 0x21:  # '!': AIS (AIVDM/AIVDO), not ours
-        raise SentenceRejected(AIS, line)
     if address[:1] == "P":
         raise SentenceRejected(PROPRIETARY, line)
     kind = address[2:]
@@ -108,13 +108,19 @@ def decode(line: bytes, require_checksum: bool = True) -> Report:
         raise SentenceRejected(TRUNCATED, line, f"{kind} is missing fields") from exc
 
 
+_GGA_FIX_QUALITIES = frozenset((1, 2, 3, 4, 5))  # GPS, DGPS, PPS, RTK fixed, RTK float
+
+
 def _gga(talker: str, p: list[str]) -> Report:
     quality = f.unsigned(p[6])
     if quality is None:
         raise f.FieldError("empty GGA quality")
     tod = f.time_of_day_us(p[1])
-    if quality == 0:
-        return Report("GGA", talker, tod_us=tod, valid=False, quality=0)
+    sats = f.unsigned(p[7])
+    if quality not in _GGA_FIX_QUALITIES or sats == 0:
+        # 0 invalid, 6 dead reckoning, 7 manual, 8 simulator; a "fix" from zero satellites
+        # (seen from Hemisphere receivers losing lock) is not a satellite fix either.
+        return Report("GGA", talker, tod_us=tod, valid=False, quality=quality, sats=sats)
     lat, lon = f.latitude(p[2], p[3]), f.longitude(p[4], p[5])
     if lat is None or lon is None:
         raise f.FieldError("GGA fix without position")
@@ -123,7 +129,7 @@ def _gga(talker: str, p: list[str]) -> Report:
         raise f.FieldError(f"altitude unit {p[10]!r}")
     return Report(
         "GGA", talker, tod_us=tod, valid=True, lat=lat, lon=lon, alt_m=alt,
-        hdop=f.number(p[8]), sats=f.unsigned(p[7]), quality=quality,
+        hdop=f.number(p[8]), sats=sats, quality=quality,
     )
 
 
