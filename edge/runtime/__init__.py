@@ -1,0 +1,1 @@
+"""Agent lifecycle: stop signals, progress-gated systemd watchdog, health aggregation."""
