@@ -21,9 +21,9 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _ArgumentParser(prog="python -m vessel.gnss", description="Read NMEA 0183 and print epochs.")
+    p = _ArgumentParser(prog="python -m vessel.gnss", description="Print NMEA 0183 epochs.")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--port", help="device path or pyserial URL (socket://host:port, rfc2217://...)")
+    src.add_argument("--port", help="device path or pyserial URL (socket://host:port ...)")
     src.add_argument("--replay", help="capture file to replay (lines starting with # are comments)")
     p.add_argument("--baud", type=int, default=9600, help="serial speed (default 9600)")
     p.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")

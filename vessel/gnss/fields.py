@@ -54,7 +54,9 @@ def calendar_date(day: int, month: int, year: int) -> dt.date:
         raise FieldError(f"bad date {day}/{month}/{year}") from exc
 
 
-def _angle(text: str, hemi: str, pattern: re.Pattern[str], limit: float, signs: str) -> float | None:
+def _angle(
+    text: str, hemi: str, pattern: re.Pattern[str], limit: float, signs: str
+) -> float | None:
     if not text and not hemi:
         return None
     m = pattern.match(text)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -32,7 +33,7 @@ class GnssSourceError(VesselError):
     """The GNSS source cannot be opened at all (bad URL, unreadable file)."""
 
 
-class EndOfStream(Exception):  # noqa: N818 - a signal, not an error
+class EndOfStream(Exception):
     """A replay has no more bytes."""
 
 
@@ -52,7 +53,7 @@ class GnssSource(ABC):
         self._thread: threading.Thread | None = None
 
     def read(self, timeout_s: float) -> Fix | None:
-        """The next epoch (or an update of it), or None after `timeout_s`, at end of replay or once closed."""
+        """The next epoch (or an update of it); None on timeout, at end of replay, once closed."""
         deadline = time.monotonic() + timeout_s
         while not self._pending:
             remaining = deadline - time.monotonic()
@@ -136,7 +137,10 @@ class GnssSource(ABC):
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -221,10 +225,8 @@ class SerialGnssSource(GnssSource):
         with self._port_lock:
             port, self._port = self._port, None
         if port is not None:
-            try:
+            with contextlib.suppress(serial.SerialException, OSError):
                 port.close()
-            except (serial.SerialException, OSError):
-                pass
 
     def _close_backend(self) -> None:
         self._drop_port()
