@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from edge.config.loader import load_config
+from edge.config.reference import render_reference
 from edge.errors import ConfigError
 
 
@@ -16,6 +18,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     check = sub.add_parser("check", help="validate config files (exit 0 when all are valid)")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.set_defaults(func=check_files)
+    reference = sub.add_parser("reference", help="print the configuration reference (Markdown)")
+    reference.add_argument("--out", type=Path, help="write it to this file instead")
+    reference.set_defaults(func=write_reference)
+
+
+def write_reference(args: argparse.Namespace) -> int:
+    """Print or write the generated configuration reference."""
+    text = render_reference()
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+    return 0
 
 
 def check_files(args: argparse.Namespace) -> int:

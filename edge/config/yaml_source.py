@@ -88,7 +88,8 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
                 for key_node, value_node in n.value:
                     key = loader.construct_object(key_node, deep=True)
                     if not isinstance(key, str | int):
-                        raise _fail(path, _pos(key_node.start_mark), "a key must be a word or a whole number")
+                        raise _fail(path, _pos(key_node.start_mark),
+                                    "a key must be a word or a whole number")
                     if key in out:
                         first = keys[(*loc, key)]
                         raise _fail(
