@@ -128,7 +128,11 @@ def _text_blobs(closed: np.ndarray, min_w: float, max_w: float, scale: float) ->
             continue
         aspect = long_side / short_side
         fill = cv2.contourArea(c) / max(rw * rh, 1.0)
-        if not (2.0 <= aspect <= 8.0) or fill < 0.5:
+        if not (1.4 <= aspect <= 8.0) or fill < 0.5:
+            continue
+        if aspect < 2.4:  # both rows of a double-row plate merged into one blob
+            quad = _scaled_rect_quad(rect, 1.08, 1.12) / scale
+            found.append(Candidate(quad, "texture", True, fill))
             continue
         # characters fill 409 x 90 mm of a 440 x 140 mm plate
         quad = _scaled_rect_quad(rect, 1.1, 1.5) / scale

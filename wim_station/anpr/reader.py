@@ -65,17 +65,24 @@ class PlateReader:
 
     def _read_candidate(self, image: np.ndarray, cand: Candidate,
                         night: bool) -> _Attempt | None:
-        if cand.double_row:
-            return self._read_double(image, cand.quad, night)
-        single = self._read_single(image, cand.quad, night)
-        if single is not None and single.valid:
-            return single
-        # A texture blob may be the bottom row of a double-row plate: try the row above it.
-        if cand.source == "texture":
-            double = self._read_double(image, _extend_up(cand.quad), night)
-            if double is not None and double.valid:
-                return double
-        return single
+        first = (self._read_double if cand.double_row else self._read_single)(
+            image, cand.quad, night)
+        if first is None or first.valid or len(first.read.text) < 4:
+            return first
+        # Part of a plate read: try the plates this part may belong to.
+        retries = []
+        if not any(c in grammar.PROVINCES for c in first.read.text):
+            # a colour blob of the green part of a yellow-green plate, or a truncated stroke row
+            retries.append((self._read_single, _extend(cand.quad, left=0.37)))
+            # the bottom row of a double-row plate
+            retries.append((self._read_double, _extend(cand.quad, up=0.75)))
+        if not cand.double_row and _aspect(cand.quad) < 2.8:
+            retries.append((self._read_double, cand.quad))
+        for method, quad in retries:
+            attempt = method(image, quad, night)
+            if attempt is not None and attempt.valid:
+                return attempt
+        return first
 
     def _read_single(self, image: np.ndarray, quad: np.ndarray, night: bool) -> _Attempt | None:
         plate = _rectify(image, quad, _aspect(quad))
@@ -139,12 +146,13 @@ def _crop(plate: np.ndarray, frac: tuple[float, float, float, float]) -> np.ndar
     return plate[round(h * y0) : round(h * y1), round(w * x0) : round(w * x1)]
 
 
-def _extend_up(quad: np.ndarray) -> np.ndarray:
-    """The double-row plate whose bottom row fills `quad`: as tall again above it."""
-    up = quad[0] - quad[3]
+def _extend(quad: np.ndarray, left: float = 0.0, up: float = 0.0) -> np.ndarray:
+    """`quad` grown leftwards by `left` of its width and upwards by `up` of its height."""
     grown = quad.copy()
-    grown[0] = quad[0] + up * 0.75
-    grown[1] = quad[1] + up * 0.75
+    grown[0] += (quad[0] - quad[1]) * left
+    grown[3] += (quad[3] - quad[2]) * left
+    grown[0] += (quad[0] - quad[3]) * up
+    grown[1] += (quad[1] - quad[2]) * up
     return grown
 
 
