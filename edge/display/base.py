@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Literal
+from typing import Literal, Self
 
 from edge.display.errors import DisplayError
 from edge.display.message import DisplayMessage
@@ -106,7 +106,7 @@ class TextDisplay(ABC):
     def _close(self) -> None:  # noqa: B027 - optional hook
         pass
 
-    def __enter__(self) -> TextDisplay:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

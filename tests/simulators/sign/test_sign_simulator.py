@@ -47,6 +47,7 @@ def test_png_shows_lit_leds_in_the_message_colour(tmp_path: Path) -> None:
     [shown] = read_history(tmp_path)
     assert shown.text == "浙F12345 超限12%" and not shown.clipped
     image = cv2.imread(shown.png or "")
+    assert image is not None
     lit = image[..., 2] > 200
     assert lit.mean() > 0.02  # text is there
     assert (image[lit][:, 1] < 100).all()  # and it is red, not amber/white
