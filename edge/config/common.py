@@ -52,6 +52,13 @@ class BrokerSection(StrictModel):
     max_inflight: Annotated[int, Field(ge=1, le=1000)] = 20
     reconnect_min_s: Annotated[float, Field(gt=0, le=60)] = 1.0
     reconnect_max_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    ack_timeout_s: Annotated[float, Field(ge=1, le=86400)] = Field(
+        default=60.0,
+        description="re-send records still not named by down/ack this long after sending",
+    )
+    connect_timeout_s: Annotated[float, Field(gt=0, le=300)] = Field(
+        default=10.0, description="give up a connection attempt without CONNACK after this"
+    )
     shared_group: str | None = Field(
         default=None, description="receivers only: $share group name to split the load"
     )
@@ -75,6 +82,10 @@ class OutboxSection(StrictModel):
     )
     max_bulk_records: Annotated[int, Field(ge=100)] = Field(
         default=100_000, description="passages/tracks kept at most; oldest dropped first"
+    )
+    min_free_disk_mb: Annotated[float, Field(ge=0)] = Field(
+        default=64.0,
+        description="free space kept on the filesystem whatever the budget says (hard limit)",
     )
 
 
