@@ -15,7 +15,13 @@ from simulators.traffic.server import TrafficDaqServer
 from wim_station.daq.codec import SeqGap, encode
 from wim_station.daq.frame import DaqFrame
 from wim_station.daq.recording import RecordingError, RecordingWriter, open_recording
-from wim_station.daq.source import DaqSourceError, FileDaqSource, SerialDaqSource, open_daq
+from wim_station.daq.source import (
+    DaqSource,
+    DaqSourceError,
+    FileDaqSource,
+    SerialDaqSource,
+    open_daq,
+)
 
 
 @pytest.fixture
@@ -27,7 +33,7 @@ def server() -> Iterator[TrafficDaqServer]:
         srv.stop()
 
 
-def read_frames(source: SerialDaqSource, n: int, limit_s: float = 10.0) -> list[DaqFrame]:
+def read_frames(source: DaqSource, n: int, limit_s: float = 10.0) -> list[DaqFrame]:
     frames: list[DaqFrame] = []
     deadline = time.monotonic() + limit_s
     while len(frames) < n and time.monotonic() < deadline:
@@ -56,7 +62,7 @@ def test_injected_faults_are_counted(server: TrafficDaqServer) -> None:
         assert len(read_frames(source, 2)) == 2
         server.inject_garbage(300)
         server.corrupt_next(1)
-        items = []
+        items: list[DaqFrame | SeqGap] = []
         deadline = time.monotonic() + 10
         while not any(isinstance(i, SeqGap) for i in items) and time.monotonic() < deadline:
             item = source.read_item(0.5)
