@@ -149,12 +149,10 @@ class CameraModel:
         ys: list[float] = []
         for u in (0.0, float(self.width_px - 1)):
             xn = (u - cx) / f
-            # ray_level = r @ (xn, yn, 1); the condition z_level = tan(dep) * horiz(ray) is
-            # nonlinear, so solve by bisection on yn within a generous window.
             y = _solve_depression(r, xn, dep)
             if y is None:
                 return None
-            ys.append(cy + f * y)
+            ys.append(float(cy + f * y))
         if max(ys) < 0 or min(ys) > self.height_px - 1:
             return None
         return 0.0, ys[0], float(self.width_px - 1), ys[1]
@@ -193,24 +191,28 @@ class CameraModel:
 
 
 def _solve_depression(r: FloatArray, xn: float, dep: float) -> float | None:
-    """Normalised image y where the ray through (xn, y) sits `dep` rad below the horizontal."""
+    """Normalised image y where the ray through (xn, y) sits `dep` rad below the horizontal.
 
-    def g(yn: float) -> float:
-        ray = r @ np.array([xn, yn, 1.0])
-        return math.atan2(ray[2], math.hypot(ray[0], ray[1])) - dep
-
-    lo, hi = -3.0, 3.0
-    glo, ghi = g(lo), g(hi)
-    if glo * ghi > 0:
+    With ray = a + y * b (level frame), the condition ray_z = tan(dep) * |ray_xy| squared is
+    a quadratic in y; the root with ray_z >= 0 (at or below the horizontal) is the answer.
+    """
+    a = r @ np.array([xn, 0.0, 1.0])
+    b = r[:, 1]
+    t2 = math.tan(dep) ** 2
+    qa = b[2] ** 2 - t2 * (b[0] ** 2 + b[1] ** 2)
+    qb = 2 * (a[2] * b[2] - t2 * (a[0] * b[0] + a[1] * b[1]))
+    qc = a[2] ** 2 - t2 * (a[0] ** 2 + a[1] ** 2)
+    if abs(qa) < 1e-12:
+        return None if abs(qb) < 1e-12 else -qc / qb
+    disc = qb * qb - 4 * qa * qc
+    if disc < 0:
         return None
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        gm = g(mid)
-        if (gm > 0) == (ghi > 0):
-            hi, ghi = mid, gm
-        else:
-            lo, glo = mid, gm
-    return 0.5 * (lo + hi)
+    roots = [(-qb + sq) / (2 * qa) for sq in (math.sqrt(disc), -math.sqrt(disc))]
+    ok = [y for y in roots if (a[2] + y * b[2]) >= -1e-12 and abs(y) < 10]
+    if not ok:
+        return None
+    # Of two valid roots (a cone cuts the image plane twice) the one nearer the centre row.
+    return min(ok, key=abs)
 
 
 def _line_params(line: tuple[float, float, float, float], width_px: int) -> tuple[float, float]:

@@ -1,0 +1,200 @@
+"""The on-water vision core: horizon, detection, classification, tracking, geolocation.
+
+Pure: frames and their timestamps come in, results go out; no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from edge.geo import LocalFrame
+from vessel.vision.camera import Attitude, CameraModel
+from vessel.vision.config import VisionConfig
+from vessel.vision.detect import Candidate, extract_band, find_candidates
+from vessel.vision.horizon import Line, estimate_horizon
+from vessel.vision.track import Measurement, Track, Tracker
+
+Kind = Literal["boat", "person", "unknown"]
+
+
+class GeoPose(Protocol):
+    """The own boat's position (WGS-84) and true heading at the frame's time."""
+
+    @property
+    def lat_deg(self) -> float: ...
+    @property
+    def lon_deg(self) -> float: ...
+    @property
+    def heading_deg(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A tracked target seen in this frame."""
+
+    box: tuple[int, int, int, int]  # x, y, w, h in the frame
+    kind: Kind
+    score: float  # 0..1
+    track_id: int
+    bearing_deg: float | None  # relative to the camera axis, positive to starboard
+    range_m: float | None  # horizontal, camera to the waterline contact
+    lat_deg: float | None = None  # filtered track position when the own pose is known
+    lon_deg: float | None = None
+    speed_mps: float | None = None  # from the track
+    course_deg: float | None = None  # true when the own pose is known, else relative to bow
+    width_m: float | None = None
+    height_m: float | None = None
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What the core made of one frame."""
+
+    t_s: float
+    horizon: Line | None
+    horizon_source: Literal["image", "attitude", "none"]
+    attitude: Attitude  # the attitude the geometry used
+    detections: tuple[Detection, ...]
+    candidates: int  # salient blobs before persistence (diagnostics)
+
+
+class VisionCore:
+    """Feed frames in time order; `process` returns the tracked targets of each frame."""
+
+    def __init__(self, camera: CameraModel, config: VisionConfig | None = None) -> None:
+        self.camera = camera
+        self.cfg = config or VisionConfig()
+        self.tracker = Tracker(self.cfg)
+        self._last_horizon: Line | None = None
+        self._last_attitude: Attitude | None = None
+        self._plane: LocalFrame | None = None
+
+    def process(
+        self,
+        frame_bgr: npt.NDArray[np.uint8],
+        t_s: float,
+        attitude: Attitude | None = None,
+        own_pose: GeoPose | None = None,
+    ) -> FrameResult:
+        """Detect, classify, track and locate targets in one frame taken at `t_s`."""
+        cam, cfg = self.camera, self.cfg
+        if frame_bgr.ndim != 3 or frame_bgr.shape[:2] != (cam.height_px, cam.width_px):
+            raise ValueError(
+                f"frame {frame_bgr.shape} does not match the camera's "
+                f"{cam.width_px}x{cam.height_px}"
+            )
+        f = cam.focal_px
+        # Where to look for the horizon: the attitude's prediction, else last frame's line.
+        if attitude is not None:
+            predicted = cam.horizon_line(attitude, cfg.horizon_depression_deg)
+            search = cfg.horizon_search_deg
+        elif self._last_horizon is not None:
+            predicted, search = self._last_horizon, cfg.horizon_search_deg
+        else:
+            predicted = cam.horizon_line(Attitude(), cfg.horizon_depression_deg)
+            search = 2 * cfg.horizon_search_deg
+        max_slope = math.tan(math.radians(cfg.max_roll_deg))
+        found = estimate_horizon(frame_bgr, predicted, math.radians(search) * f, max_slope)
+        geo_att: Attitude | None = None
+        source: Literal["image", "attitude", "none"] = "none"
+        if found is not None:
+            self._last_horizon = found
+            source = "image"
+            if cfg.geometry_source == "horizon" or attitude is None:
+                geo_att = cam.attitude_from_horizon(
+                    found, cfg.horizon_depression_deg, guess=attitude or self._last_attitude
+                )
+        if geo_att is None:
+            geo_att = attitude or self._last_attitude or Attitude()
+            if attitude is not None and found is None:
+                source = "attitude"
+        self._last_attitude = geo_att
+        line = found or cam.horizon_line(geo_att, cfg.horizon_depression_deg)
+        if line is None:
+            return FrameResult(t_s, None, "none", geo_att, (), 0)
+        below = int(min(cam.height_px, f * cam.height_m / cfg.min_range_m + 4))
+        band = extract_band(frame_bgr, line, cfg.band_above_px, below)
+        min_dep_px = f * cam.height_m / cfg.max_range_m
+        cands = find_candidates(band, cfg, min_dep_px)
+        return FrameResult(
+            t_s,
+            line if source != "none" else None,
+            source,
+            geo_att,
+            self._track(cands, t_s, geo_att, own_pose),
+            len(cands),
+        )
+
+    def _track(
+        self, cands: list[Candidate], t_s: float, att: Attitude, own: GeoPose | None
+    ) -> tuple[Detection, ...]:
+        cam, cfg = self.camera, self.cfg
+        f = cam.focal_px
+        if own is not None and self._plane is None:
+            self._plane = LocalFrame(own.lat_deg, own.lon_deg)
+        if own is not None and self._plane is not None:
+            sx, sy = self._plane.to_enu(own.lat_deg, own.lon_deg)
+            axis_deg = own.heading_deg + cam.mount_yaw_deg
+        else:
+            sx, sy, axis_deg = 0.0, 0.0, cam.mount_yaw_deg
+        meas: list[Measurement] = []
+        geo: list[tuple[float, float, float, float, Kind]] = []
+        for i, c in enumerate(cands):
+            u, v = c.contact_px
+            rng = cam.pixel_to_range_m(u, v, att)
+            if rng is None or rng > cfg.max_range_m:
+                continue
+            brg = cam.pixel_to_bearing_deg(u, v, att)
+            width_m, height_m = c.width_px * rng / f, c.height_px * rng / f
+            kind = self._classify(width_m, height_m)
+            b = math.radians(axis_deg + brg)
+            meas.append(Measurement(sx + rng * math.sin(b), sy + rng * math.cos(b), sx, sy, kind, i))
+            geo.append((brg, rng, width_m, height_m, kind))
+        assigned = self.tracker.update(t_s, meas)
+        out: list[Detection] = []
+        for j, m in enumerate(meas):
+            tr = assigned.get(m.payload)
+            if tr is None or not tr.confirmed:
+                continue
+            c = cands[m.payload]
+            brg, rng, width_m, height_m, _ = geo[j]
+            lat = lon = None
+            if own is not None and self._plane is not None:
+                lat, lon = self._plane.to_geodetic(float(tr.x[0]), float(tr.x[1]))
+            out.append(
+                Detection(
+                    box=c.box,
+                    kind=tr.kind,  # type: ignore[arg-type]
+                    score=_score(c, tr),
+                    track_id=tr.track_id,
+                    bearing_deg=brg,
+                    range_m=rng,
+                    lat_deg=lat,
+                    lon_deg=lon,
+                    speed_mps=tr.speed_mps,
+                    course_deg=tr.course_deg,
+                    width_m=width_m,
+                    height_m=height_m,
+                )
+            )
+        return tuple(out)
+
+    def _classify(self, width_m: float, height_m: float) -> Kind:
+        cfg = self.cfg
+        if width_m <= cfg.person_max_width_m and height_m <= cfg.person_max_height_m:
+            return "person"
+        if width_m >= cfg.boat_min_width_m or height_m >= cfg.boat_min_height_m:
+            return "boat"
+        return "unknown"
+
+
+def _score(c: Candidate, tr: Track) -> float:
+    """Confidence from contrast and from how steadily the track is seen."""
+    contrast = min(1.0, 0.5 + 0.25 * (c.saliency - 1.0))
+    steady = sum(tr.hits) / max(1, len(tr.hits))
+    return round(0.5 * contrast + 0.5 * steady, 3)

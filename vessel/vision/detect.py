@@ -1,0 +1,165 @@
+"""Finds things on the water that stand out from the local water texture.
+
+The frame is first rotated and shifted so that the horizon is a fixed, level row (own-motion
+compensation: each row of the band is then one depression angle, i.e. one range, whatever
+the boat's pitch and roll). Two saliency cues are combined:
+
+- fine: horizontal top-hat and black-hat per colour channel, for targets narrower than the
+  structuring element (far boats, swimmers), thresholded against each row's own response
+  level (waves get rougher toward the camera);
+- coarse: distance from a robust per-row, per-segment median colour on a quarter-size band,
+  in units of the row's median absolute deviation, for large near targets.
+
+Candidates are the connected blobs whose bottom (the waterline contact) lies on the water.
+Glint specks (small, bright, colourless) are dropped here; waves and wakes are left to the
+persistence test of the tracker.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from vessel.vision.config import VisionConfig
+
+Image = npt.NDArray[np.uint8]
+Line = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Band:
+    """The horizon-aligned strip of the frame that holds the water."""
+
+    image: Image
+    horizon_row: int  # row of the horizon inside the band
+    affine_src_from_band: npt.NDArray[np.float64]  # 2x3: band (x, y, 1) -> frame (x, y)
+
+    def to_frame(self, x: float, y: float) -> tuple[float, float]:
+        """Frame coordinates of a band pixel."""
+        m = self.affine_src_from_band
+        return (
+            float(m[0, 0] * x + m[0, 1] * y + m[0, 2]),
+            float(m[1, 0] * x + m[1, 1] * y + m[1, 2]),
+        )
+
+    def box_to_frame(self, x: float, y: float, w: float, h: float) -> tuple[int, int, int, int]:
+        """Axis-aligned frame box around a band box."""
+        corners = [self.to_frame(cx, cy) for cx in (x, x + w) for cy in (y, y + h)]
+        xs = [c[0] for c in corners]
+        ys = [c[1] for c in corners]
+        x0, y0 = math.floor(min(xs)), math.floor(min(ys))
+        return x0, y0, math.ceil(max(xs)) - x0, math.ceil(max(ys)) - y0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A salient blob on the water, in frame coordinates."""
+
+    box: tuple[int, int, int, int]
+    contact_px: tuple[float, float]  # bottom centre: where it meets the water
+    width_px: float  # along the horizon
+    height_px: float  # across the horizon
+    saliency: float  # peak response over its threshold (>= 1)
+
+
+def extract_band(frame: Image, horizon: Line, above_px: int, below_px: int) -> Band:
+    """Rotate/shift the frame so that `horizon` becomes row `above_px` of a level band."""
+    h, w = frame.shape[:2]
+    x1, y1, x2, y2 = horizon
+    theta = math.atan2(y2 - y1, x2 - x1)
+    c, s = math.cos(theta), math.sin(theta)
+    xc = (w - 1) / 2.0
+    yc = y1 + (y2 - y1) * (xc - x1) / (x2 - x1)
+    below = max(1, min(below_px, int(h - yc + abs(s) * w / 2)))
+    m = np.array(
+        [[c, -s, xc - c * xc + s * above_px], [s, c, yc - s * xc - c * above_px]], np.float64
+    )
+    band = cv2.warpAffine(
+        frame, m, (w, above_px + below), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return Band(band, above_px, m)
+
+
+def find_candidates(band: Band, cfg: VisionConfig, min_depression_px: float) -> list[Candidate]:
+    """Salient blobs whose waterline lies below the horizon by at least `min_depression_px`."""
+    img = band.image
+    hr = band.horizon_row
+    fine = _fine_mask(img, cfg)
+    coarse = _coarse_mask(img, cfg)
+    mask = fine[0] | coarse[0]
+    score_map = np.maximum(fine[1], coarse[1])
+    water = mask.copy()
+    water[: hr + 1] = 0
+    water = cv2.morphologyEx(
+        water.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 3))
+    )
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(water, connectivity=8)
+    out: list[Candidate] = []
+    hsv: Image | None = None
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        bottom = y + h
+        if area < cfg.min_area_px or bottom - hr < min_depression_px:
+            continue
+        if area <= cfg.glint_max_area_px:
+            if hsv is None:
+                hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+            patch = hsv[y : y + h, x : x + w]
+            peak = patch[..., 2].max()
+            if peak >= cfg.glint_min_value and np.median(patch[..., 1]) <= cfg.glint_max_saturation:
+                # A specular speck: brighter than anything diffuse, without colour.
+                bright = patch[..., 2] >= cfg.glint_min_value * 0.9
+                if bright.sum() <= 0.6 * area:
+                    continue
+        top = y
+        if y <= hr + 2:
+            top = _extend_up(mask, x, w, hr, max_rows=min(hr, 4 * h + 4))
+        box = band.box_to_frame(x, top, w, bottom - top)
+        contact = band.to_frame(x + (w - 1) / 2.0, bottom - 0.5)
+        sal = float(score_map[y:bottom, x : x + w].max())
+        out.append(Candidate(box, contact, float(w), float(bottom - top), sal))
+    return out
+
+
+def _fine_mask(img: Image, cfg: VisionConfig) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (cfg.tophat_length_px, 1))
+    white = cv2.morphologyEx(img, cv2.MORPH_TOPHAT, kernel).max(axis=2)
+    black = cv2.morphologyEx(img, cv2.MORPH_BLACKHAT, kernel).max(axis=2)
+    resp = np.maximum(white, black).astype(np.float32)
+    # Per-row texture level; smoothed over rows, which share a range and so a wave scale.
+    row = cv2.reduce(resp, 1, cv2.REDUCE_AVG)
+    row = cv2.GaussianBlur(row, (1, 9), 0)
+    thr = np.maximum(cfg.fine_floor, cfg.fine_k * row)
+    return resp > thr, resp / thr
+
+
+def _coarse_mask(img: Image, cfg: VisionConfig) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
+    h, w = img.shape[:2]
+    sh, sw = max(1, h // 4), max(8, w // 4)
+    small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    segments = 4
+    seg_w = sw // segments
+    med = np.median(small[:, : seg_w * segments].reshape(sh, segments, seg_w, 3), axis=2)
+    bg = cv2.resize(med, (sw, sh), interpolation=cv2.INTER_LINEAR)
+    resid = np.abs(small - bg).max(axis=2)
+    mad = np.median(resid, axis=1, keepdims=True) * 1.4826 + 1.0
+    thr = np.maximum(cfg.coarse_floor, cfg.coarse_k * mad)
+    z = resid / thr
+    big = cv2.resize(z, (w, h), interpolation=cv2.INTER_NEAREST)
+    return big > 1.0, big
+
+
+def _extend_up(mask: npt.NDArray[np.bool_], x: int, w: int, hr: int, max_rows: int) -> int:
+    """Top row of a target that rises above the horizon (cabin, mast) over sky or shore."""
+    top = hr + 1
+    need = max(1, int(0.25 * w))
+    for r in range(hr, max(-1, hr - max_rows), -1):
+        if int(mask[r, x : x + w].sum()) < need:
+            break
+        top = r
+    return top

@@ -1,0 +1,167 @@
+"""Finds the horizon (the far edge of the water) as a straight line in a frame.
+
+Candidates are the strong vertical-gradient peaks in each column inside a window around the
+attitude-predicted line; a RANSAC line through them is refined at full resolution with
+sub-pixel peaks and a least-squares fit. Tree tops and buildings do not line up, waves are
+weak far away, so the long straight water edge wins.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+Line = tuple[float, float, float, float]
+_SCALE = 4  # work on a quarter-size image for the search
+
+
+def estimate_horizon(
+    frame_bgr: npt.NDArray[np.uint8],
+    predicted: Line | None,
+    search_px: float,
+    max_slope: float,
+    rng_seed: int = 0,
+) -> Line | None:
+    """The horizon line (x1, y1, x2, y2) at the image edges, or None when not visible."""
+    h, w = frame_bgr.shape[:2]
+    small = cv2.resize(frame_bgr, (w // _SCALE, h // _SCALE), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (3, 3), 0)
+    grad = np.abs(cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)).sum(axis=2)
+    sh, sw = grad.shape
+    cols = np.arange(1, sw - 1, 2)
+    if predicted is None:
+        y_pred = np.full(cols.shape, sh / 2.0)
+        half = sh / 2.0
+    else:
+        x1, y1, x2, y2 = predicted
+        y_pred = (y1 + (y2 - y1) * (cols * _SCALE - x1) / (x2 - x1)) / _SCALE
+        half = search_px / _SCALE
+    lo = np.clip(np.floor(y_pred - half), 1, sh - 2).astype(int)
+    hi = np.clip(np.ceil(y_pred + half), 1, sh - 2).astype(int)
+    pts: list[tuple[float, float, float]] = []
+    floor = 12.0  # grey levels per pixel of gradient below which there is no edge
+    for c, a, b in zip(cols, lo, hi, strict=True):
+        if b - a < 2:
+            continue
+        col = grad[a:b, c]
+        top = float(col.max())
+        if top < floor:
+            continue
+        # Up to three local maxima per column, strongest first.
+        peaks = np.flatnonzero((col[1:-1] >= col[:-2]) & (col[1:-1] > col[2:])) + 1
+        peaks = peaks[col[peaks] >= 0.35 * top]
+        for p in peaks[np.argsort(-col[peaks])][:3]:
+            pts.append((float(c), float(a + p), float(col[p])))
+    if len(pts) < 10:
+        return None
+    arr = np.array(pts)
+    best = _ransac(arr, max_slope, tol=1.2, iters=150, seed=rng_seed)
+    if best is None:
+        return None
+    slope, icpt, inliers = best
+    if not _long_enough(arr, inliers, len(cols), sw):
+        return None
+    # A shoreline gives two long edges (sky/land above, land/water below): the water's edge
+    # is the lowest line that is nearly as well supported as the best one.
+    for _ in range(3):
+        # Swell lines are straight too, so only look just below (a land band's height).
+        gap = arr[:, 1] - (arr[:, 0] * slope + icpt)
+        below = (gap > 2.0) & (gap < 6.0)
+        if below.sum() < 10:
+            break
+        lower = _ransac(arr[below], max_slope, tol=1.2, iters=100, seed=rng_seed + 1)
+        if lower is None or not _long_enough(arr[below], lower[2], len(cols), sw):
+            break
+        if lower[2].sum() < 0.5 * inliers.sum():
+            break
+        slope, icpt, inliers = lower
+    # Refine at full resolution: sub-pixel gradient peaks near the coarse line.
+    line = _refine(frame_bgr, slope, icpt * _SCALE + (_SCALE - 1) / 2.0)
+    return line
+
+
+def _long_enough(
+    arr: npt.NDArray[np.float64], inliers: npt.NDArray[np.bool_], n_cols: int, width: int
+) -> bool:
+    if inliers.sum() < 0.3 * n_cols:
+        return False
+    xs = arr[inliers, 0]
+    return bool(xs.max() - xs.min() >= 0.4 * width)
+
+
+def _ransac(
+    arr: npt.NDArray[np.float64], max_slope: float, tol: float, iters: int, seed: int
+) -> tuple[float, float, npt.NDArray[np.bool_]] | None:
+    rng = np.random.default_rng(seed)
+    n = len(arr)
+    best: tuple[float, float, npt.NDArray[np.bool_]] | None = None
+    best_score = -1.0
+    x, y, wgt = arr[:, 0], arr[:, 1], arr[:, 2]
+    for _ in range(iters):
+        i, j = rng.integers(0, n, 2)
+        if abs(x[i] - x[j]) < 10:
+            continue
+        slope = (y[j] - y[i]) / (x[j] - x[i])
+        if abs(slope) > max_slope:
+            continue
+        icpt = y[i] - slope * x[i]
+        inl = np.abs(y - (slope * x + icpt)) < tol
+        # Count each column once so three peaks in one column cannot outvote a long line.
+        score = float(np.sqrt(wgt[inl]).sum())
+        if score > best_score:
+            best_score, best = score, (slope, icpt, inl)
+    if best is None:
+        return None
+    slope, icpt, inl = best
+    fit = np.polyfit(x[inl], y[inl], 1)
+    inl = np.abs(y - np.polyval(fit, x)) < tol
+    return float(fit[0]), float(fit[1]), inl
+
+
+def _refine(frame_bgr: npt.NDArray[np.uint8], slope: float, icpt_full: float) -> Line | None:
+    h, w = frame_bgr.shape[:2]
+    xs, ys = [], []
+    for x in range(4, w - 4, 8):
+        yc = icpt_full + slope * x
+        a, b = round(yc) - 10, round(yc) + 11
+        if a < 1 or b > h - 1:
+            continue
+        # Average 5 columns against noise, then the vertical gradient profile.
+        # Colour matters: dark trees and dark water can share a grey level.
+        prof = frame_bgr[a - 1 : b + 1, x - 2 : x + 3].astype(np.float32).mean(axis=1)
+        g = np.abs(prof[2:] - prof[:-2]).sum(axis=1)
+        top = float(g.max())
+        if top < 4.0:
+            continue
+        # The lowest strong edge: land above water gives two, the water's edge is below.
+        strong = np.flatnonzero(
+            (g[1:-1] >= max(0.15 * top, 10.0)) & (g[1:-1] >= g[:-2]) & (g[1:-1] > g[2:])
+        )
+        if strong.size == 0:
+            continue
+        k = int(strong[-1]) + 1
+        den = g[k - 1] - 2 * g[k] + g[k + 1]
+        off = 0.5 * (g[k - 1] - g[k + 1]) / den if den != 0 else 0.0
+        xs.append(float(x))
+        ys.append(a + k + off)
+    if len(xs) < 10:
+        return (0.0, icpt_full, float(w - 1), icpt_full + slope * (w - 1))
+    xa, ya = np.array(xs), np.array(ys)
+    fit = np.polyfit(xa, ya, 1)
+    for _ in range(2):  # trim outliers (a boat on the line) and refit
+        res = np.abs(ya - np.polyval(fit, xa))
+        keep = res < max(0.8, 2.5 * float(np.median(res)))
+        if keep.sum() < 10:
+            break
+        fit = np.polyfit(xa[keep], ya[keep], 1)
+    s, c = float(fit[0]), float(fit[1])
+    return 0.0, c, float(w - 1), c + s * (w - 1)
+
+
+def roll_of_line(line: Line) -> float:
+    """Image-plane angle of a line in degrees (positive when the right end is lower)."""
+    x1, y1, x2, y2 = line
+    return math.degrees(math.atan2(y2 - y1, x2 - x1))
