@@ -30,6 +30,10 @@ class HelmSection(StrictModel):
     url: str = Field(min_length=1)
     baudrate: Annotated[int, Field(gt=0)] = 115_200
     steering: Literal["rudder", "differential"] = "rudder"
+    # The controller goes to neutral when commands stop for `neutral_timeout_s`
+    # (vessel.helm.protocol); sending at 10 Hz leaves room for several lost frames within it.
+    command_rate_hz: Annotated[float, Field(gt=0, le=50)] = 10.0
+    neutral_timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0
 
 
 class CameraSection(StrictModel):
@@ -85,6 +89,61 @@ class ZoneSection(StrictModel):
     speed_limit_mps: Annotated[float, Field(gt=0)] | None = None
 
 
+class NavigationSection(StrictModel):
+    """Guidance and control gains (tuned in `simulators.lake` for a 2–5 m boat, T ≈ 2 s)."""
+
+    # Line-of-sight guidance (Fossen, Handbook of Marine Craft Hydrodynamics and Motion
+    # Control, 2011, §10.3.2): a lookahead of a few boat lengths trades convergence for calm.
+    lookahead_m: Annotated[float, Field(gt=1, le=200)] = 15.0
+    # Integral LOS (Børhaug, Pavlov & Pettersen 2008) removes the steady offset from drift.
+    los_integral_gain: Annotated[float, Field(ge=0, le=1)] = 0.1
+    # Drift (crab) angle = COG − heading, low-passed; fed forward into the heading demand.
+    crab_filter_s: Annotated[float, Field(gt=0, le=120)] = 8.0
+    max_crab_deg: Annotated[float, Field(ge=0, le=45)] = 25.0
+    # Heading PD(+I): pole placement on Nomoto K ≈ 0.23 rad/s, T ≈ 2 s → ω ≈ 0.6 rad/s, ζ ≈ 0.9.
+    heading_kp_per_deg: Annotated[float, Field(gt=0)] = 0.045
+    heading_kd_per_dps: Annotated[float, Field(ge=0)] = 0.06
+    heading_ki_per_deg_s: Annotated[float, Field(ge=0)] = 0.002
+    yaw_rate_filter_s: Annotated[float, Field(gt=0, le=10)] = 0.4
+    # Speed: feedforward thrust = (speed / top speed)² (quadratic hull drag) + PI on SOG.
+    top_speed_mps: Annotated[float, Field(gt=0, le=20)] = 3.0
+    speed_kp_per_mps: Annotated[float, Field(ge=0)] = 0.25
+    speed_ki_per_mps_s: Annotated[float, Field(ge=0)] = 0.04
+    # Station keeping: desired ground velocity = −kp·offset, drift learnt by the integral.
+    loiter_kp_per_s: Annotated[float, Field(gt=0, le=2)] = 0.15
+    loiter_ki_per_s2: Annotated[float, Field(ge=0, le=1)] = 0.01
+    loiter_max_speed_mps: Annotated[float, Field(gt=0, le=5)] = 1.0
+    loiter_max_drift_mps: Annotated[float, Field(gt=0, le=5)] = 1.0
+    # Geofence: the track predicted this far ahead must stay clear by the margin.
+    geofence_horizon_s: Annotated[float, Field(gt=0, le=300)] = 20.0
+    geofence_margin_m: Annotated[float, Field(ge=0, le=200)] = 5.0
+    return_home_speed_mps: Annotated[float, Field(gt=0, le=10)] = 2.0
+    home_radius_m: Annotated[float, Field(gt=0, le=100)] = 8.0
+    manual_timeout_s: Annotated[float, Field(gt=0, le=60)] = 2.0
+    # Dead reckoning model (same Nomoto/surge form as the boat; rough is good enough for 60 s).
+    dr_yaw_gain_per_s: Annotated[float, Field(gt=0, le=5)] = 0.3
+    dr_yaw_time_constant_s: Annotated[float, Field(gt=0, le=30)] = 2.0
+    dr_surge_time_constant_s: Annotated[float, Field(gt=0, le=60)] = 3.0
+
+
+class FailsafeSection(StrictModel):
+    """What the boat does on its own when something is wrong."""
+
+    # GNSS lost or degraded (no fix, fix older than gnss.max_fix_age_s, HDOP above gnss.max_hdop).
+    gnss_lost_action: Literal["loiter_dr", "stop"] = "loiter_dr"
+    # Dead-reckoning error grows with time (drift estimate error × t): stop after this long.
+    gnss_dr_max_s: Annotated[float, Field(gt=0, le=600)] = 60.0
+    gnss_restored_action: Literal["resume", "return_home"] = "resume"
+    gnss_restore_s: Annotated[float, Field(ge=0, le=120)] = 3.0
+    link_lost_after_s: Annotated[float, Field(gt=0)] = 600.0
+    link_lost_action: Literal["continue", "return_home"] = "return_home"
+    battery_low_pct: Annotated[float, Field(ge=0, le=100)] = 25.0
+    # Stop (propeller neutral: people may be in the water) while an obstacle is this close ahead.
+    obstacle_stop_range_m: Annotated[float, Field(gt=0, le=500)] = 30.0
+    obstacle_sector_deg: Annotated[float, Field(gt=0, le=180)] = 30.0
+    obstacle_clear_s: Annotated[float, Field(ge=0, le=600)] = 10.0
+
+
 class VesselConfig(AgentConfig):
     """Everything a patrol vessel agent needs."""
 
@@ -96,3 +155,5 @@ class VesselConfig(AgentConfig):
     route: RouteSection
     geofence: GeofenceSection
     zones: tuple[ZoneSection, ...] = ()
+    navigation: NavigationSection = NavigationSection()
+    failsafe: FailsafeSection = FailsafeSection()

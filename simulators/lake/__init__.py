@@ -1,0 +1,1 @@
+"""Lake simulator: boat dynamics, current and wind, GNSS and helm over TCP, other targets, truth."""

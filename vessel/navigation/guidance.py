@@ -1,0 +1,68 @@
+"""Line-of-sight path following with integral cross-track correction.
+
+Course demand χ_d = α − atan((e + σ·y_int) / Δ), with α the leg's direction, e the
+cross-track error (positive to starboard of the leg), Δ the lookahead and y_int the ILOS
+integral ẏ_int = Δ·e / ((e + σ·y_int)² + Δ²) (Børhaug, Pavlov & Pettersen 2008; Fossen 2011
+§10.3.2). The integral is bounded by its own form, so it does not wind up.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from vessel.navigation.planar import Point
+
+
+@dataclass(frozen=True)
+class LegGeometry:
+    """Where the boat is relative to a leg a→b."""
+
+    along_m: float  # distance travelled along the leg from a
+    cross_m: float  # signed cross-track error, + = starboard of the leg's direction
+    length_m: float
+    bearing_deg: float  # direction of the leg, degrees true
+
+    @property
+    def remaining_m(self) -> float:
+        """Along-track distance still to go to b."""
+        return self.length_m - self.along_m
+
+
+def leg_geometry(p: Point, a: Point, b: Point) -> LegGeometry:
+    """Project p onto the leg a→b (east/north metres)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return LegGeometry(0.0, 0.0, 0.0, 0.0)
+    ux, uy = dx / length, dy / length
+    px, py = p[0] - a[0], p[1] - a[1]
+    along = px * ux + py * uy
+    cross = px * uy - py * ux  # right of the direction of travel is positive
+    return LegGeometry(along, cross, length, math.degrees(math.atan2(dx, dy)) % 360.0)
+
+
+class LineOfSight:
+    """Integral LOS course demand for the current leg."""
+
+    def __init__(self, lookahead_m: float, integral_gain: float) -> None:
+        self.lookahead_m = lookahead_m
+        self.sigma = integral_gain
+        self._y_int = 0.0
+        self._last_t: float | None = None
+
+    def reset(self) -> None:
+        """New leg or new mode: start the integral afresh."""
+        self._y_int = 0.0
+        self._last_t = None
+
+    def course_deg(self, t_s: float, geom: LegGeometry) -> float:
+        """Course over ground to steer, degrees true."""
+        delta = self.lookahead_m
+        dt = 0.0 if self._last_t is None else min(max(t_s - self._last_t, 0.0), 1.0)
+        self._last_t = t_s
+        e_eff = geom.cross_m + self.sigma * self._y_int
+        if self.sigma and abs(geom.cross_m) < 2 * delta:  # integrate only near the line
+            self._y_int += dt * delta * geom.cross_m / (e_eff * e_eff + delta * delta)
+            e_eff = geom.cross_m + self.sigma * self._y_int
+        return (geom.bearing_deg - math.degrees(math.atan2(e_eff, delta))) % 360.0
