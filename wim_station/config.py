@@ -78,6 +78,115 @@ class RulesSection(StrictModel):
     max_speed_kmh: Annotated[float, Field(gt=0)] = 100.0
 
 
+class DetectionSection(StrictModel):
+    """Axle detection, vehicle assembly and validity thresholds of the axle-load core."""
+
+    # Hysteresis on the zeroed force of one channel. A light car wheel gives about 2.5 kN on a
+    # plate and a peak of the same order on a strip; sensor noise is some tens of newtons.
+    on_threshold_n: Annotated[float, Field(gt=0)] = 1200.0
+    off_threshold_n: Annotated[float, Field(gt=0)] = 400.0
+    # Samples kept either side of a pulse so the area method sees its ramps in full.
+    pad_s: Annotated[float, Field(gt=0, le=0.1)] = 0.004
+    # Zero tracking: time constant of the baseline while no wheel is on a sensor.
+    zero_time_constant_s: Annotated[float, Field(gt=0)] = 2.0
+    # A pulse longer than this is a parked wheel or a stuck channel: sensor fault, re-zero.
+    max_pulse_s: Annotated[float, Field(gt=0)] = 2.0
+    # Processing block (samples per channel): bounds latency, amortises per-call overhead.
+    block_samples: Annotated[int, Field(ge=16, le=65536)] = 4096
+    # A lane's axle train is closed after this much travel without a new axle.
+    train_gap_m: Annotated[float, Field(gt=0)] = 12.0
+    train_gap_min_s: Annotated[float, Field(gt=0)] = 1.0
+    # Axles closer than this form a group (tandem, tridem): GB 1589-2016, 3.1.
+    group_spacing_m: Annotated[float, Field(gt=0)] = 1.9
+    # Two vehicles' axles are never closer than both overhangs plus a gap.
+    min_vehicle_gap_m: Annotated[float, Field(gt=0)] = 2.5
+    # Follower closer than this (its first axle after the leader's last at row 0) is
+    # tailgating: its axles cannot be separated from the leader's reliably.
+    tailgating_gap_s: Annotated[float, Field(gt=0)] = 1.0
+    # COST 323 / JJG 907 test practice: steady speed; |a| >= 1 m/s² is not steady.
+    max_accel_mps2: Annotated[float, Field(gt=0)] = 1.0
+    # Left/right share of an axle beyond which a wheel is off its strip (straddling).
+    max_side_imbalance: Annotated[float, Field(gt=0, le=1)] = 0.3
+    # Rows disagreeing on one axle load by more than this (fraction) flag the passage.
+    max_row_disagreement: Annotated[float, Field(gt=0)] = 0.6
+
+
+class VehicleClass(StrictModel):
+    """One axle configuration: its group code, inter-axle spacing ranges and legal kind."""
+
+    code: str = Field(pattern=r"^[1257]{2,8}$")
+    vehicle: Literal["rigid", "combination", "tractor_single_drive"] = "rigid"
+    spacings_m: tuple[tuple[float, float], ...] = Field(
+        description="(min, max) of each spacing, first axle onwards"
+    )
+    max_gvw_kg: Annotated[float, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _spacings_fit_code(self) -> VehicleClass:
+        axles = sum({"1": 1, "2": 1, "5": 2, "7": 3}[d] for d in self.code)
+        if len(self.spacings_m) != axles - 1:
+            raise ValueError(
+                f"class {self.code}: {axles} axles need {axles - 1} spacings, "
+                f"got {len(self.spacings_m)}"
+            )
+        return self
+
+
+# Axle configurations of GB 1589-2016 Table 2 with spacing ranges from its dimension limits
+# (wheelbases of 2-axle cars up to 3 m; tandem/tridem spacings 1.2-1.9 m; semi-trailer
+# king-pin to first trailer axle 4.5-9 m). A '157' is scored against the combination limit
+# (49 t): a single-drive tractor (46 t) cannot be told apart by its spacings, so the
+# measurement gives the truck the benefit of the doubt.
+DEFAULT_VEHICLE_CLASSES: tuple[VehicleClass, ...] = (
+    VehicleClass(code="11", spacings_m=((2.0, 3.0),), max_gvw_kg=3500),
+    VehicleClass(code="12", spacings_m=((2.5, 6.8),)),
+    VehicleClass(code="15", spacings_m=((2.8, 6.8), (1.2, 1.9))),
+    VehicleClass(code="122", vehicle="combination", spacings_m=((2.8, 4.5), (5.0, 10.0))),
+    VehicleClass(code="115", spacings_m=((1.9, 2.8), (2.8, 6.0), (1.2, 1.9))),
+    VehicleClass(code="125", vehicle="combination",
+                 spacings_m=((2.8, 4.5), (4.5, 9.5), (1.2, 1.9))),
+    VehicleClass(code="155", vehicle="combination",
+                 spacings_m=((2.6, 4.2), (1.2, 1.9), (4.0, 9.0), (1.2, 1.9))),
+    VehicleClass(code="127", vehicle="combination",
+                 spacings_m=((2.8, 4.5), (4.5, 9.5), (1.2, 1.9), (1.2, 1.9))),
+    VehicleClass(code="157", vehicle="combination",
+                 spacings_m=((2.6, 4.2), (1.2, 1.9), (4.0, 9.0), (1.2, 1.9), (1.2, 1.9))),
+)
+
+
+class RowWeighting(StrictModel):
+    """Error model that sets the variance-minimising weights of several sensor rows."""
+
+    # Sensor repeatability (1 sigma, fraction of load): quartz strips ~2-3 %, load-cell plates
+    # ~1 % (manufacturer data; COST 323 Final Report ch. 4 gives similar orders).
+    strip_noise: Annotated[float, Field(ge=0)] = 0.025
+    plate_noise: Annotated[float, Field(ge=0)] = 0.01
+    # Dynamic axle load (1 sigma, fraction) and its correlation length along the road:
+    # body bounce of 1.5-4 Hz at highway speeds repeats every 5-15 m (Cebon, Handbook of
+    # Vehicle-Road Interaction, ch. 9).
+    dynamic: Annotated[float, Field(ge=0)] = 0.05
+    correlation_length_m: Annotated[float, Field(gt=0)] = 4.0
+
+
+class CalibrationSection(StrictModel):
+    """Calibration of the site; its version goes into every result."""
+
+    version: str = Field(default="factory", min_length=1, max_length=64)
+    # Per-channel multiplier on force (channel index -> gain), fitted by `calibrate`.
+    channel_gains: dict[int, Annotated[float, Field(gt=0.2, lt=5.0)]] = Field(default_factory=dict)
+    # Speed-dependent correction: (speed_kmh, factor) points, linearly interpolated, held
+    # constant outside. Empty = 1.0 everywhere.
+    speed_factors: tuple[tuple[float, float], ...] = ()
+    # Temperature sensitivity per sensor type (fraction per degC); quartz strips are
+    # near-insensitive (< 0.02 %/degC, Kistler Lineas 9195G data sheet); piezo-polymer
+    # cables need a table of their own.
+    temperature_coeff_per_c: dict[Literal["strip", "plate"], float] = Field(
+        default_factory=lambda: {"strip": 0.0, "plate": 0.0}
+    )
+    reference_temperature_c: float = 20.0
+    weighting: RowWeighting = RowWeighting()
+
+
 class CameraSection(StrictModel):
     """A camera watching a lane: a continuous stream or a triggered snapshot URL."""
 
@@ -107,6 +216,9 @@ class WimSiteConfig(AgentConfig):
     lanes: Annotated[tuple[LaneSection, ...], Field(min_length=1)]
     channels: Annotated[tuple[ChannelSection, ...], Field(min_length=1)]
     rules: RulesSection = RulesSection()
+    detection: DetectionSection = DetectionSection()
+    vehicle_classes: tuple[VehicleClass, ...] = DEFAULT_VEHICLE_CLASSES
+    calibration: CalibrationSection = CalibrationSection()
     cameras: tuple[CameraSection, ...] = ()
     sign: SignSection | None = None
 

@@ -1,0 +1,449 @@
+"""From wheel pulses of one lane to vehicles: hits per row, axles across rows, vehicles.
+
+Pulses of a lane are collected until the lane is quiet, then the whole axle train is
+solved at once: pulses of one row are joined into hits (left + right wheel of an axle),
+hits are matched from row to row (which gives each axle's speed), axle loads are computed
+per row and combined, and the train is cut into vehicles by dynamic programming against the
+configured axle configurations (so a vehicle following close behind is not merged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wim_station.calibration.model import channel_gain, speed_factor, temperature_factor
+from wim_station.config import VehicleClass
+from wim_station.core import passage as P
+from wim_station.core.layout import ChannelSpec, LaneLayout, SiteLayout
+from wim_station.core.pulses import Pulse
+
+G_MPS2 = 9.80665  # standard gravity (CGPM 1901): force in N to mass in kg
+_GROUP_DIGIT = {1: "2", 2: "5", 3: "7"}
+_MAX_TRAIN_AXLES = 40
+
+# conditions(t_from_us, t_to_us) -> (flags from frame status and gaps, temperature_c)
+Conditions = Callable[[float, float], tuple[set[str], float | None]]
+
+
+@dataclass
+class _Hit:
+    """The wheels of one axle crossing one row."""
+
+    row: int  # index into the lane's rows
+    t_start_us: float
+    t_end_us: float
+    pulses: dict[str, tuple[Pulse, ChannelSpec]] = field(default_factory=dict)
+
+    @property
+    def t_us(self) -> float:
+        return float(np.mean([p.t_centroid_us for p, _ in self.pulses.values()]))
+
+
+@dataclass
+class _AxleObs:
+    hits: dict[int, _Hit]  # row index -> hit
+    t0_us: float = 0.0  # crossing of row 0
+    speed_mps: float = float("nan")
+    accel_mps2: float | None = None
+    load_kg: float = 0.0
+    row_loads: tuple[float | None, ...] = ()
+    left_kg: float | None = None
+    right_kg: float | None = None
+    side_evidence: dict[int, bool] = field(default_factory=dict)  # row -> wheel off strip
+    fault: bool = False
+
+
+def variance_min_weights(positions_m: np.ndarray, noise: np.ndarray, dynamic: float,
+                         corr_length_m: float) -> np.ndarray:
+    """Weights (sum 1) that minimise the variance of a weighted mean of row estimates.
+
+    Row errors = sensor noise (independent) + dynamic load (correlated, exp(-d/L)).
+    """
+    d = np.abs(positions_m[:, None] - positions_m[None, :])
+    cov = np.diag(noise**2) + dynamic**2 * np.exp(-d / corr_length_m)
+    ones = np.ones(len(positions_m))
+    try:
+        w = np.linalg.solve(cov, ones)
+    except np.linalg.LinAlgError:
+        w = ones
+    return np.asarray(w / w.sum())
+
+
+def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
+                v_max: float) -> list[tuple[int, int]]:
+    """Pair hits of row A with hits of the next row B (same axle), keeping order."""
+    if ta.size == 0 or tb.size == 0:
+        return []
+    dmin, dmax = dx_m / v_max * 1e6, dx_m / v_min * 1e6
+    diffs = tb[None, :] - ta[:, None]
+    cand = diffs[(diffs > dmin) & (diffs < dmax)]
+    if cand.size == 0:
+        return []
+    # The delay shared by most axles: vote, then refine axle by axle (speed may change).
+    tol = 0.12 * cand + 1500.0
+    shifted = ta[None, :, None] + cand[:, None, None]
+    hits = np.abs(tb[None, None, :] - shifted) <= tol[:, None, None]
+    votes = hits.any(axis=2).sum(axis=1)
+    best = float(cand[int(np.argmax(votes))])
+    pairs: list[tuple[int, int]] = []
+    used_j = -1
+    delay = best
+    for i, t in enumerate(ta.tolist()):
+        err = np.abs(tb - (t + delay))
+        err[: used_j + 1] = np.inf
+        j = int(np.argmin(err))
+        if err[j] <= 0.15 * delay + 1500.0:
+            pairs.append((i, j))
+            used_j = j
+            delay = float(tb[j] - t)
+    return pairs
+
+
+class LaneAssembler:
+    """Collects one lane's pulses and turns each quiet-delimited axle train into passages."""
+
+    def __init__(self, lane: LaneLayout, site: SiteLayout) -> None:
+        self.lane = lane
+        self.site = site
+        self.det = site.detection
+        self.row_of = {r: k for k, r in enumerate(lane.rows)}
+        self.positions = np.array(lane.positions_m)
+        self.expected_sides = [
+            {c.side for c in lane.row_channels(r)} for r in lane.rows
+        ]
+        self.pending: list[tuple[Pulse, ChannelSpec]] = []
+        self.faults: list[Pulse] = []
+        self._last_axle_t_us: float | None = None  # of the previous vehicle
+        self.trains = 0
+
+    def add(self, pulse: Pulse, spec: ChannelSpec) -> None:
+        if pulse.fault:
+            self.faults.append(pulse)
+            self.faults = self.faults[-50:]
+            return
+        self.pending.append((pulse, spec))
+
+    def poll(self, now_us: float, conditions: Conditions) -> list[P.Passage]:
+        """Solve every train followed by a quiet stretch (inside the pending pulses or now)."""
+        out: list[P.Passage] = []
+        while self.pending:
+            self.pending.sort(key=lambda ps: ps[0].t_start_us)
+            starts = np.array([p.t_start_us for p, _ in self.pending])
+            ends = np.maximum.accumulate(np.array([p.t_end_us for p, _ in self.pending]))
+            gaps = np.append(starts[1:] - ends[:-1], now_us - ends[-1])
+            cut = None
+            for k in np.nonzero(gaps > self.det.train_gap_min_s * 1e6)[0].tolist():
+                if gaps[k] >= self._quiet_us(self.pending[: k + 1]):
+                    cut = k + 1
+                    break
+            if cut is None and len(self.pending) > 4 * _MAX_TRAIN_AXLES:
+                cut = len(self.pending)
+            if cut is None:
+                break
+            train, self.pending = self.pending[:cut], self.pending[cut:]
+            self.trains += 1
+            out += self._solve(train, conditions)
+        return out
+
+    def flush(self, conditions: Conditions) -> list[P.Passage]:
+        """Solve whatever is pending (end of stream)."""
+        out = self.poll(float("inf"), conditions)
+        if self.pending:
+            train, self.pending = self.pending, []
+            self.trains += 1
+            out += self._solve(train, conditions)
+        return out
+
+    def _quiet_us(self, pulses: list[tuple[Pulse, ChannelSpec]]) -> float:
+        """Travel time of `train_gap_m` at the speed of the train's last axle (a guess)."""
+        det = self.det
+        rows0 = [p.t_centroid_us for p, s in pulses if s.row == self.lane.rows[0]]
+        rows1 = [p.t_centroid_us for p, s in pulses if s.row == self.lane.rows[1]]
+        v = None
+        if rows0:
+            t0 = max(rows0)
+            later = [t for t in rows1 if t > t0]
+            if later:
+                v = (self.positions[1] - self.positions[0]) / ((min(later) - t0) * 1e-6)
+        if v is None or v <= 0:
+            return 5e6
+        return max(det.train_gap_min_s, min(5.0, det.train_gap_m / v)) * 1e6
+
+    # -- solving a train ------------------------------------------------------------------
+
+    def _row_hits(self, pulses: list[tuple[Pulse, ChannelSpec]]) -> list[list[_Hit]]:
+        out: list[list[_Hit]] = [[] for _ in self.lane.rows]
+        for pulse, spec in sorted(pulses, key=lambda ps: ps[0].t_start_us):
+            hits = out[self.row_of[spec.row]]
+            last = hits[-1] if hits else None
+            if (last is not None and pulse.t_start_us <= last.t_end_us
+                    and spec.side not in last.pulses):
+                last.pulses[spec.side] = (pulse, spec)
+                last.t_start_us = min(last.t_start_us, pulse.t_start_us)
+                last.t_end_us = max(last.t_end_us, pulse.t_end_us)
+            else:
+                hits.append(_Hit(self.row_of[spec.row], pulse.t_start_us, pulse.t_end_us,
+                                 {spec.side: (pulse, spec)}))
+        return out
+
+    def _axles(self, row_hits: list[list[_Hit]]) -> list[_AxleObs]:
+        rules = self.site.rules
+        v_min = max(0.5, rules.min_speed_kmh / 3.6 * 0.5)
+        v_max = max(rules.max_speed_kmh / 3.6 * 1.5, 10.0)
+        # link[k][i] = index of the hit in row k+1 matched to hit i of row k
+        links: list[dict[int, int]] = []
+        for k in range(len(row_hits) - 1):
+            ta = np.array([h.t_us for h in row_hits[k]])
+            tb = np.array([h.t_us for h in row_hits[k + 1]])
+            dx = float(self.positions[k + 1] - self.positions[k])
+            links.append(dict(_match_rows(ta, tb, dx, v_min, v_max)))
+        linked_to = [set(d.values()) for d in links]
+        chains: list[_AxleObs] = []
+        for k, hits in enumerate(row_hits):
+            for i in range(len(hits)):
+                if k > 0 and i in linked_to[k - 1]:
+                    continue
+                obs = _AxleObs(hits={k: hits[i]})
+                kk, ii = k, i
+                while kk < len(links) and ii in links[kk]:
+                    ii = links[kk][ii]
+                    kk += 1
+                    obs.hits[kk] = row_hits[kk][ii]
+                chains.append(obs)
+        for obs in chains:
+            rows = sorted(obs.hits)
+            if len(rows) >= 2:
+                t = np.array([obs.hits[r].t_us for r in rows]) * 1e-6
+                x = self.positions[rows]
+                if len(rows) >= 3:
+                    c2, c1, _ = np.polyfit(t - t.mean(), x, 2)
+                    obs.speed_mps, obs.accel_mps2 = float(c1), float(2 * c2)
+                else:
+                    obs.speed_mps = float((x[1] - x[0]) / (t[1] - t[0]))
+        good = [o for o in chains if np.isfinite(o.speed_mps)]
+        for obs in chains:
+            if not np.isfinite(obs.speed_mps) and good:
+                r = min(obs.hits)
+                nearest = min(good, key=lambda g: abs(g.hits[min(g.hits)].t_us - obs.hits[r].t_us))
+                obs.speed_mps = nearest.speed_mps
+            r = min(obs.hits)
+            v = obs.speed_mps if np.isfinite(obs.speed_mps) and obs.speed_mps > 0 else np.nan
+            obs.t0_us = obs.hits[r].t_us - (self.positions[r] - self.positions[0]) / v * 1e6 \
+                if np.isfinite(v) else obs.hits[r].t_us
+        chains.sort(key=lambda o: o.t0_us)
+        return chains
+
+    def _loads(self, obs: _AxleObs, temperature_c: float | None) -> None:
+        cal = self.site.calibration
+        v = obs.speed_mps
+        row_loads: list[float | None] = [None] * len(self.lane.rows)
+        lefts, rights = [], []
+        det = self.det
+        for r, hit in obs.hits.items():
+            sides = {}
+            for side, (pulse, spec) in hit.pulses.items():
+                if spec.type == "strip":
+                    force = v / spec.length_m * pulse.area_ns if np.isfinite(v) else np.nan
+                else:
+                    force = pulse.plateau_n
+                force *= channel_gain(cal, spec.index) * temperature_factor(
+                    cal, spec.type, temperature_c)
+                sides[side] = force / G_MPS2
+            expected = self.expected_sides[r]
+            missing = expected - set(sides)
+            evidence = bool(missing)
+            if "left" in sides and "right" in sides:
+                total = sides["left"] + sides["right"]
+                if total > 0 and abs(sides["left"] - sides["right"]) / total > det.max_side_imbalance:
+                    evidence = True
+                lefts.append(sides["left"])
+                rights.append(sides["right"])
+            obs.side_evidence[r] = evidence
+            if not missing:
+                row_loads[r] = float(sum(sides.values()))
+        factor = speed_factor(cal, v * 3.6) if np.isfinite(v) else 1.0
+        row_loads = [None if x is None else x * factor for x in row_loads]
+        usable = [r for r, x in enumerate(row_loads) if x is not None and np.isfinite(x)]
+        obs.row_loads = tuple(row_loads)
+        if usable:
+            wt = cal.weighting
+            noise = np.array([
+                wt.plate_noise if self.lane.row_channels(self.lane.rows[r])[0].type == "plate"
+                else wt.strip_noise for r in usable
+            ])
+            w = variance_min_weights(self.positions[usable], noise, wt.dynamic,
+                                     wt.correlation_length_m)
+            obs.load_kg = float(np.dot(w, [row_loads[r] for r in usable]))
+        else:
+            # No row saw the whole axle: the best available lower bound, flagged elsewhere.
+            partial = [sum(
+                (v / s.length_m * p.area_ns if s.type == "strip" else p.plateau_n) / G_MPS2
+                for p, s in h.pulses.values()) for h in obs.hits.values()]
+            obs.load_kg = float(np.nanmax(partial)) if partial else 0.0
+        if lefts:
+            obs.left_kg = float(np.mean(lefts)) * factor
+            obs.right_kg = float(np.mean(rights)) * factor
+
+    def _spacing(self, a: _AxleObs, b: _AxleObs) -> float:
+        common = sorted(set(a.hits) & set(b.hits))
+        v = 0.5 * (a.speed_mps + b.speed_mps)
+        if common:
+            dt = np.mean([b.hits[r].t_us - a.hits[r].t_us for r in common]) * 1e-6
+        else:
+            dt = (b.t0_us - a.t0_us) * 1e-6
+        return float(v * dt)
+
+    def _match_class(self, axles: list[_AxleObs], spacings: list[float]) -> VehicleClass | None:
+        n = len(axles)
+        gvw = sum(a.load_kg for a in axles)
+        for vc in self.site.vehicle_classes:
+            if len(vc.spacings_m) != n - 1:
+                continue
+            if vc.max_gvw_kg is not None and gvw > vc.max_gvw_kg:
+                continue
+            if all(lo <= s <= hi for s, (lo, hi) in zip(spacings, vc.spacings_m, strict=True)):
+                return vc
+        return None
+
+    def _segment(self, axles: list[_AxleObs], spacings: list[float]) -> list[tuple[int, int]]:
+        """Cut the train into vehicles: each must match a class; cheapest cut wins."""
+        n = len(axles)
+        inf = float("inf")
+        cost = [inf] * (n + 1)
+        back = [0] * (n + 1)
+        cost[0] = 0.0
+        max_len = 10
+        for j in range(1, n + 1):
+            for i in range(max(0, j - max_len), j):
+                if i > 0 and spacings[i - 1] < self.det.min_vehicle_gap_m:
+                    continue  # never cut between axles this close
+                if cost[i] == inf:
+                    continue
+                seg = axles[i:j]
+                vc = self._match_class(seg, spacings[i:j - 1]) if j - i >= 2 else None
+                c = 0.1 if vc is not None else 5.0 + (j - i)
+                if cost[i] + c < cost[j]:
+                    cost[j], back[j] = cost[i] + c, i
+        if cost[n] == inf:
+            return [(0, n)]
+        cuts = []
+        j = n
+        while j > 0:
+            cuts.append((back[j], j))
+            j = back[j]
+        return cuts[::-1]
+
+    def _solve(self, pulses: list[tuple[Pulse, ChannelSpec]],
+               conditions: Conditions) -> list[P.Passage]:
+        row_hits = self._row_hits(pulses)
+        axles = self._axles(row_hits)
+        if not axles:
+            return []
+        t_from = min(p.t_start_us for p, _ in pulses)
+        t_to = max(p.t_end_us for p, _ in pulses)
+        _, temperature = conditions(t_from, t_to)
+        for obs in axles:
+            self._loads(obs, temperature)
+        spacings = [self._spacing(a, b) for a, b in zip(axles, axles[1:], strict=False)]
+        passages = []
+        for i, j in self._segment(axles, spacings):
+            passages.append(self._passage(axles[i:j], spacings[i:j - 1], conditions,
+                                          temperature))
+        return passages
+
+    def _passage(self, axles: list[_AxleObs], spacings: list[float], conditions: Conditions,
+                 temperature: float | None) -> P.Passage:
+        det, rules = self.det, self.site.rules
+        flags: set[str] = set()
+        # Only the conditions of this vehicle's own time span count.
+        t_a = min(h.t_start_us for a in axles for h in a.hits.values())
+        t_b = max(h.t_end_us for a in axles for h in a.hits.values())
+        flags |= conditions(t_a, t_b)[0]
+        if any(p.t_end_us >= t_a - 1e6 and p.t_start_us <= t_b + 1e6 for p in self.faults):
+            flags.add(P.FLAG_SENSOR_FAULT)
+        speeds = np.array([a.speed_mps for a in axles])
+        times = np.array([a.t0_us for a in axles]) * 1e-6
+        ok = np.isfinite(speeds)
+        if ok.sum() >= 2 and np.ptp(times[ok]) > 0:
+            accel = float(np.polyfit(times[ok], speeds[ok], 1)[0])
+        else:
+            inner = [a.accel_mps2 for a in axles if a.accel_mps2 is not None]
+            accel = float(np.mean(inner)) if inner else 0.0
+        speed = float(np.nanmean(speeds)) if ok.any() else float("nan")
+        if accel >= det.max_accel_mps2:
+            flags.add(P.FLAG_ACCELERATING)
+        elif accel <= -det.max_accel_mps2:
+            flags.add(P.FLAG_DECELERATING)
+        if not np.isfinite(speed) or not (
+            rules.min_speed_kmh <= speed * 3.6 <= rules.max_speed_kmh
+        ):
+            flags.add(P.FLAG_OUT_OF_SPEED_RANGE)
+        n_rows = len(self.lane.rows)
+        if any(len(a.hits) < n_rows for a in axles):
+            flags.add(P.FLAG_AXLE_MISMATCH)
+        evidence = np.array([[a.side_evidence.get(r, False) for r in range(n_rows)]
+                             for a in axles])
+        per_row = evidence.mean(axis=0)
+        if per_row.min() >= 0.5:
+            flags.add(P.FLAG_STRADDLING)
+        elif per_row.max() >= 0.5 or evidence.any():
+            flags.add(P.FLAG_LANE_CHANGE)
+        for a in axles:
+            vals = [x for x in a.row_loads if x is not None]
+            if len(vals) >= 2 and a.load_kg > 0 and (
+                (max(vals) - min(vals)) / a.load_kg > det.max_row_disagreement
+            ):
+                flags.add(P.FLAG_ROW_DISAGREEMENT)
+        vc = self._match_class(axles, spacings) if len(axles) >= 2 else None
+        if vc is None:
+            flags.add(P.FLAG_UNCLASSIFIED)
+        groups, code = self._groups(spacings, vc)
+        gap_s = None
+        if self._last_axle_t_us is not None:
+            gap_s = float(axles[0].t0_us - self._last_axle_t_us) * 1e-6
+            if gap_s < det.tailgating_gap_s:
+                flags.add(P.FLAG_TAILGATING)
+        self._last_axle_t_us = axles[-1].t0_us
+        out_axles = tuple(
+            P.Axle(
+                load_kg=a.load_kg,
+                spacing_m=None if k == 0 else spacings[k - 1],
+                t_us=a.t0_us,
+                speed_mps=a.speed_mps,
+                group=groups[k],
+                left_kg=a.left_kg,
+                right_kg=a.right_kg,
+                row_loads_kg=a.row_loads,
+            )
+            for k, a in enumerate(axles)
+        )
+        return P.Passage(
+            lane=self.lane.lane,
+            t_first_axle_us=round(axles[0].t0_us),
+            speed_mps=speed,
+            accel_mps2=accel,
+            axles=out_axles,
+            gvw_kg=float(sum(a.load_kg for a in axles)),
+            class_code=code,
+            vehicle_kind=None if vc is None else vc.vehicle,
+            flags=tuple(sorted(flags)),
+            gap_s=gap_s,
+            temperature_c=temperature,
+            calibration_version=self.site.calibration.version,
+        )
+
+    def _groups(self, spacings: list[float], vc: VehicleClass | None) -> tuple[list[int], str]:
+        groups = [0]
+        for s in spacings:
+            groups.append(groups[-1] + (0 if s < self.det.group_spacing_m else 1))
+        if vc is not None:
+            return groups, vc.code
+        sizes = np.bincount(groups).tolist()
+        code = "".join(
+            "1" if g == 0 and size == 1 else _GROUP_DIGIT.get(size, "7")
+            for g, size in enumerate(sizes)
+        )
+        return groups, code
