@@ -40,7 +40,7 @@ def _read_preamble(stream: BinaryIO, name: str) -> RecordingHeader:
         raise HeaderError(f"{name}: header {why}", line[:64])
     try:
         data = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError, nesting
         raise HeaderError(f"{name}: header is not valid JSON ({exc})", line[:64]) from exc
     return RecordingHeader.from_mapping(data, name)
 

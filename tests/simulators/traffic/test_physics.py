@@ -110,3 +110,19 @@ def test_recording_and_truth_agree(tmp_path: Path) -> None:
             assert len(axle["dynamic_load_kg"]) == 4
             assert axle["dynamic_load_kg"] != [axle["load_kg"]] * 4  # rough road moves
         assert v["gvw_kg"] == pytest.approx(sum(a["load_kg"] for a in v["axles"]), abs=1)
+
+
+def test_overrange_saturates_and_sets_status_bit(tmp_path: Path) -> None:
+    run = generate(tmp_path, vehicles=2, seed=3, sensors=SensorParams(overrange_n=5_000.0))
+    with open_recording(run.recording) as rec:
+        frames = list(rec.frames())
+        zero = np.array([c.zero_counts for c in rec.header.channels])
+        gain = np.array([c.gain_n_per_count for c in rec.header.channels])
+    over = [f for f in frames if f.overrange]
+    assert over and len(over) < len(frames)
+    peak = max(float(np.abs(f.samples).max()) for f in over)
+    assert all(np.abs(f.samples).max() <= peak for f in frames)  # clipped at one level
+    assert all(f.temperature_c is not None and 20 < f.temperature_c < 30 for f in frames)
+    quiet = next(f for f in frames if not f.overrange)
+    force = (quiet.samples - zero) * gain
+    assert np.abs(force).max() < 1_000  # only noise and drift between vehicles

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wim_station.daq.codec import encode
 from wim_station.daq.frame import DaqFrame
@@ -137,3 +140,30 @@ def test_inconsistent_channel_indexes_rejected(tmp_path: Path) -> None:
 def test_missing_file_is_a_recording_error(tmp_path: Path) -> None:
     with pytest.raises(RecordingError, match="cannot open"):
         open_recording(tmp_path / "nope.wimrec")
+
+
+def test_deeply_nested_header_is_a_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.wimrec"
+    path.write_bytes(b"WIMREC 1\n" + b"[" * 200_000 + b"\n")
+    with pytest.raises(HeaderError, match="not valid JSON"):
+        open_recording(path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([b"", b"WIMREC 1\n", b"WIMREC 1\n" + json.dumps(HEADER).encode() + b"\n"]),
+    st.binary(max_size=300),
+)
+def test_fuzz_recording_never_raises_unexpected(prefix: bytes, tail: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fuzz.wimrec"
+        path.write_bytes(prefix + tail)
+        try:
+            with open_recording(path) as rec:
+                frames = list(rec.frames())
+                counters = rec.counters()
+        except WimError as exc:
+            assert "\n" not in str(exc)
+            return
+    decoded = sum(28 + 4 * f.samples.size + 4 for f in frames)
+    assert decoded + counters["resync_bytes"] <= len(tail)
