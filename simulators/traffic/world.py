@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -318,8 +318,7 @@ class VehicleFactory:
             )
             for i in range(len(loads))
         )
-        kind = vt.kind if vt.kind == "car" else ("truck" if vt.kind == "truck" else "light_truck")
-        plate, color = make_plate(rng, kind)
+        plate, color = make_plate(rng, vt.kind)
         gap = (
             None
             if leader is None
@@ -357,7 +356,7 @@ class _LaneState:
     rng: np.random.Generator
     factory: VehicleFactory
     leader: Vehicle | None = None
-    count: int = field(default=0)
+    count: int = 0
 
 
 def _draw_behaviour(rng: np.random.Generator, p: TrafficParams) -> str:
