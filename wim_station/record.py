@@ -15,6 +15,7 @@ from types import FrameType
 from typing import Any
 
 from edge.errors import ConfigError
+from edge.logs import setup_logging
 from wim_station.daq.header import HeaderError, LaneInfo, RecordingHeader
 from wim_station.daq.recording import RecordingWriter
 from wim_station.daq.source import open_daq
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parse(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
+    if not logging.getLogger().handlers:  # run from a shell, not embedded in an agent/test
+        setup_logging()
     recorded_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     url, baud = args.port, args.baud
     try:
@@ -169,5 +172,4 @@ def _on_signals(stop: threading.Event) -> Any:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     sys.exit(main())
