@@ -15,6 +15,7 @@ class CameraConfig(StrictModel):
     url: str = Field(
         description=(
             "rtsp://…, http(s)://…/stream.mjpg (MJPEG), snapshot+http(s)://…/snap.jpg, "
+            "ffmpeg+http(s)://… (MJPEG through OpenCV's FFmpeg), "
             "device://0 or /dev/video0, file:///video.mp4 or a folder of images"
         )
     )

@@ -29,6 +29,8 @@ def open_frame_source(
         return MjpegHttpSource(url, **kwargs)
     if scheme in ("rtsp", "rtsps", "rtmp"):
         return OpenCvSource(url, url, **kwargs)
+    if scheme in ("ffmpeg+http", "ffmpeg+https"):
+        return OpenCvSource(url, url.removeprefix("ffmpeg+"), **kwargs)
     if scheme == "device":
         return OpenCvSource(url, int(url.removeprefix("device://")), **kwargs)
     if re.fullmatch(r"/dev/video\d+", url):
@@ -40,7 +42,7 @@ def open_frame_source(
         return OpenCvSource(url, str(path), is_file=True, loop=loop, **kwargs)
     raise ValueError(
         f"unsupported camera URL {url!r} (rtsp://, http(s)://, snapshot+http(s)://, "
-        "device://N, /dev/videoN, file:// or a path)"
+        "ffmpeg+http(s)://, device://N, /dev/videoN, file:// or a path)"
     )
 
 

@@ -1,9 +1,10 @@
 """HTTP cameras: MJPEG streams (`http://…`) and triggered JPEG snapshots (`snapshot+http://…`).
 
-MJPEG is read with our own small HTTP client over a socket with short timeouts rather
-than through `cv2.VideoCapture`: FFmpeg's HTTP reader can block for a long time on a dead
-camera, while here every read is bounded and a stop request is seen within 0.25 s. The
-camera's JPEG bytes are kept as they came (decoded only when someone looks).
+opencv-python-headless 5.0 here can read HTTP MJPEG through its FFmpeg backend (use
+`ffmpeg+http://…` to get that path), but by default MJPEG is read with our own small HTTP
+client: the camera's JPEG bytes are kept exactly as they came (evidence keeps the original,
+and a frame is decoded only when someone looks at it, which saves a core on a 2-core box),
+every read is bounded, and a stop request is seen within 0.25 s.
 Basic authentication comes from the URL (`http://user:password@host/…`). Chunked transfer
 encoding is not supported (MJPEG cameras do not use it).
 """

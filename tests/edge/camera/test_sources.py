@@ -138,6 +138,14 @@ def test_image_folder_plays_in_name_order(tmp_path: Path) -> None:
     assert [int(f.image[0, 0, 0]) for f in frames] == [0, 40, 80, 120, 160]
 
 
+def test_ffmpeg_path_reads_the_same_stream(camera: HttpCamera) -> None:
+    url = f"ffmpeg+http://127.0.0.1:{camera.port}/stream.mjpg"
+    with open_frame_source(url, **FAST) as source:
+        assert isinstance(source, OpenCvSource)
+        assert wait_for(lambda: source.health().frames >= 3)
+        assert source.latest().image.shape == (24, 32, 3)  # type: ignore[union-attr]
+
+
 def test_video_file_is_paced_and_loops(tmp_path: Path) -> None:
     path = tmp_path / "clip.avi"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 100.0, (64, 48))
