@@ -199,14 +199,17 @@ def _solve_depression(r: FloatArray, xn: float, dep: float) -> float | None:
     a = r @ np.array([xn, 0.0, 1.0])
     b = r[:, 1]
     t2 = math.tan(dep) ** 2
+    if t2 == 0.0:  # the horizon itself: a plane, so a straight line
+        return None if abs(b[2]) < 1e-12 else float(-a[2] / b[2])
     qa = b[2] ** 2 - t2 * (b[0] ** 2 + b[1] ** 2)
     qb = 2 * (a[2] * b[2] - t2 * (a[0] * b[0] + a[1] * b[1]))
     qc = a[2] ** 2 - t2 * (a[0] ** 2 + a[1] ** 2)
     if abs(qa) < 1e-12:
         return None if abs(qb) < 1e-12 else -qc / qb
     disc = qb * qb - 4 * qa * qc
-    if disc < 0:
+    if disc < -1e-9 * qb * qb:
         return None
+    disc = max(disc, 0.0)
     roots = [(-qb + sq) / (2 * qa) for sq in (math.sqrt(disc), -math.sqrt(disc))]
     ok = [y for y in roots if (a[2] + y * b[2]) >= -1e-12 and abs(y) < 10]
     if not ok:
