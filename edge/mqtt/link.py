@@ -58,7 +58,7 @@ class Link(MqttSession):
         self._live: collections.deque[tuple[str, bytes, int, bool]] = collections.deque()
         self.counters = {"published": 0, "acked": 0, "refused": 0, "resends": 0,
                          "evidence_missing": 0, "live_dropped": 0, "bad_acks": 0,
-                         "commands": 0}
+                         "commands": 0, "inflight_peak": 0}
         outbox.on_enqueue(self._outbox_changed)
 
     # -- public ----------------------------------------------------------------------------
@@ -194,6 +194,8 @@ class Link(MqttSession):
                 self._more = True
                 return
             self._inflight[info.mid] = item
+            self.counters["inflight_peak"] = max(self.counters["inflight_peak"],
+                                                 len(self._inflight))
             self._cursors[item.prio] = item.id
             self._awaiting.setdefault(item.record_id, now)
 

@@ -24,6 +24,7 @@ from edge.mqtt.client import Backoff, LinkError, connect, make_client, release
 log = logging.getLogger(__name__)
 
 IDLE_WAIT_S = 0.5
+READ_BURST = 500
 
 
 class MqttSession:
@@ -179,7 +180,7 @@ class MqttSession:
             self._drain_wake()
         rc = mqtt.MQTT_ERR_SUCCESS
         if sock in readable or pending:
-            rc = client.loop_read()
+            rc = self._read_burst(client, sock)
         if rc == mqtt.MQTT_ERR_SUCCESS and (sock in writable or client.want_write()):
             rc = client.loop_write()
         if rc == mqtt.MQTT_ERR_SUCCESS:
@@ -188,6 +189,21 @@ class MqttSession:
             if rc not in (mqtt.MQTT_ERR_SUCCESS, mqtt.MQTT_ERR_NO_CONN):
                 self.last_error = self.last_error or mqtt.error_string(rc)
             self._drop(self.last_error or mqtt.error_string(rc))
+
+    @staticmethod
+    def _read_burst(client: mqtt.Client, sock: Any) -> mqtt.MQTTErrorCode:
+        """Read every packet already waiting (paho reads about one per call), so that a
+        burst is handled as one batch."""
+        rc = client.loop_read()
+        for _ in range(READ_BURST):
+            if rc != mqtt.MQTT_ERR_SUCCESS or client.socket() != sock:
+                break
+            if not (sock.pending() if hasattr(sock, "pending") else 0):
+                ready, _, _ = select.select([sock], [], [], 0)
+                if not ready:
+                    break
+            rc = client.loop_read()
+        return rc
 
     def _open(self) -> None:
         self._attempt_started = time.monotonic()
