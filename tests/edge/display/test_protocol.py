@@ -113,3 +113,9 @@ def test_gb2312_replaces_visibly_and_counts() -> None:
 def test_malformed_show_payload_is_a_protocol_error(payload: bytes) -> None:
     with pytest.raises(DisplayProtocolError):
         decode_show(payload)
+
+
+def test_every_plate_character_is_in_gb2312() -> None:
+    # GA 36-2018 province abbreviations and special-use characters must never become '?'.
+    plate_chars = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼警学挂港澳领使试超"
+    assert to_gb2312(plate_chars)[1] == 0

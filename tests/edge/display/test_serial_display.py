@@ -103,3 +103,17 @@ def test_sign_board_posts_without_blocking_and_returns_to_default(sim: SignSimul
 def test_bad_url_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported display URL"):
         open_display("ftp://sign")
+
+
+def test_sign_board_with_a_dead_controller_keeps_accepting_posts() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = TextDisplayConfig(url=f"socket://127.0.0.1:{port}", reply_timeout_s=0.05, retries=0)
+    with open_sign_board(config) as board:
+        for i in range(5):
+            board.post(DisplayMessage(f"浙F0000{i}", priority=10, hold_s=30))
+        assert wait_for(lambda: board.health().display.commands_failed >= 1)
+        health = board.health()
+    assert not health.in_sync and health.display.state == "failed"
+    assert health.replaced == 4
