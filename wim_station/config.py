@@ -91,6 +91,9 @@ class DetectionSection(StrictModel):
     zero_time_constant_s: Annotated[float, Field(gt=0)] = 2.0
     # A pulse longer than this is a parked wheel or a stuck channel: sensor fault, re-zero.
     max_pulse_s: Annotated[float, Field(gt=0)] = 2.0
+    # Longest tyre contact patch: heavy dual tyres at full load reach ~0.3 m (Cebon,
+    # Handbook of Vehicle-Road Interaction, ch. 5); a plate's plateau excludes it.
+    max_contact_patch_m: Annotated[float, Field(gt=0, le=1)] = 0.35
     # Processing block (samples per channel): bounds latency, amortises per-call overhead.
     block_samples: Annotated[int, Field(ge=16, le=65536)] = 4096
     # A lane's axle train is closed after this much travel without a new axle.
@@ -165,7 +168,7 @@ class RowWeighting(StrictModel):
     # body bounce of 1.5-4 Hz at highway speeds repeats every 5-15 m (Cebon, Handbook of
     # Vehicle-Road Interaction, ch. 9).
     dynamic: Annotated[float, Field(ge=0)] = 0.05
-    correlation_length_m: Annotated[float, Field(gt=0)] = 4.0
+    correlation_length_m: Annotated[float, Field(gt=0)] = 0.5
 
 
 class CalibrationSection(StrictModel):

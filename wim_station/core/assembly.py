@@ -73,32 +73,33 @@ def variance_min_weights(positions_m: np.ndarray, noise: np.ndarray, dynamic: fl
 
 
 def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
-                v_max: float) -> list[tuple[int, int]]:
-    """Pair hits of row A with hits of the next row B (same axle), keeping order."""
+                v_max: float, window_us: float = 1.0e6) -> list[tuple[int, int]]:
+    """Pair hits of row A with hits of the next row B (same axle), keeping order.
+
+    Each hit of A takes the delay its neighbours (within `window_us`) agree on most: axles
+    of one vehicle share a speed, vehicles close behind each other need not.
+    """
     if ta.size == 0 or tb.size == 0:
         return []
     dmin, dmax = dx_m / v_max * 1e6, dx_m / v_min * 1e6
-    diffs = tb[None, :] - ta[:, None]
-    cand = diffs[(diffs > dmin) & (diffs < dmax)]
-    if cand.size == 0:
-        return []
-    # The delay shared by most axles: vote, then refine axle by axle (speed may change).
-    tol = 0.12 * cand + 1500.0
-    shifted = ta[None, :, None] + cand[:, None, None]
-    hits = np.abs(tb[None, None, :] - shifted) <= tol[:, None, None]
-    votes = hits.any(axis=2).sum(axis=1)
-    best = float(cand[int(np.argmax(votes))])
     pairs: list[tuple[int, int]] = []
     used_j = -1
-    delay = best
     for i, t in enumerate(ta.tolist()):
-        err = np.abs(tb - (t + delay))
-        err[: used_j + 1] = np.inf
-        j = int(np.argmin(err))
-        if err[j] <= 0.15 * delay + 1500.0:
+        cand = tb - t
+        cand = cand[(cand > dmin) & (cand < dmax)]
+        if cand.size == 0:
+            continue
+        near = ta[np.abs(ta - t) <= window_us]
+        tol = 0.12 * cand + 1500.0
+        err = np.abs(tb[None, None, :] - (near[None, :, None] + cand[:, None, None]))
+        votes = (err.min(axis=2) <= tol[:, None]).sum(axis=1)
+        delay = float(cand[int(np.argmax(votes))])
+        miss = np.abs(tb - (t + delay))
+        miss[: used_j + 1] = np.inf
+        j = int(np.argmin(miss))
+        if miss[j] <= 0.05 * delay + 1500.0:
             pairs.append((i, j))
             used_j = j
-            delay = float(tb[j] - t)
     return pairs
 
 

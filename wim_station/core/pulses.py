@@ -56,6 +56,7 @@ class PulseDetector:
         self.params = params
         n = len(channels)
         self.is_plate = np.array([c.type == "plate" for c in channels])
+        self.lengths = [c.length_m for c in channels]
         self.pad = max(1, round(params.pad_s * rate_hz))
         self.max_pulse = max(2 * self.pad, round(params.max_pulse_s * rate_hz))
         self.baseline = np.zeros(n)
@@ -144,23 +145,27 @@ class PulseDetector:
         t_rel = np.arange(lo, hi, dtype=np.float64)
         centroid = float((t_rel * pos).sum() / total) if total > 0 else (s + e) / 2.0
         peak = float(w.max())
-        plateau = self._plateau(y[s:e]) if self.is_plate[c] else peak
+        plateau = self._plateau(y[s:e], self.lengths[c]) if self.is_plate[c] else peak
         t0 = self._tail_t0_us
         return Pulse(c, t0 + s * dt_us, t0 + e * dt_us, t0 + centroid * dt_us, area, peak,
                      plateau)
 
-    @staticmethod
-    def _plateau(w: FloatArray) -> float:
-        """Mean force while the whole contact patch is on the plate (between the ramps)."""
+    def _plateau(self, w: FloatArray, length_m: float) -> float:
+        """Mean force while the whole contact patch is on the plate.
+
+        The pulse is about `length_m / v` wide at half height; the patch is fully on the
+        plate for `(length_m - patch) / v` around the centre, patch <= max_contact_patch_m.
+        """
         level = float(np.median(w[w >= 0.5 * w.max()]))
         above = np.nonzero(w >= 0.5 * level)[0]
         first, last = int(above[0]), int(above[-1])
-        rise = np.nonzero(w[first:] >= 0.9 * level)[0]
-        ramp = int(rise[0]) if rise.size else 0
-        a, b = first + ramp, last - ramp
-        if b <= a:
-            mid = (first + last) // 2
-            return float(w[mid])
+        fwhm = last - first + 1
+        centre = 0.5 * (first + last)
+        share = (length_m - self.params.max_contact_patch_m) / (2.0 * length_m)
+        half = fwhm * max(share, 0.0)
+        a, b = int(np.ceil(centre - half)), int(np.floor(centre + half))
+        if b < a:
+            return float(w[int(round(centre))])
         return float(w[a:b + 1].mean())
 
     def _fault(self, c: int, s: int, m: int, dt_us: float) -> Pulse:

@@ -1,0 +1,188 @@
+"""WIM accuracy harness: simulate traffic -> replay through the core -> compare with truth.
+
+    .venv/bin/python benchmarks/wim_accuracy.py [--vehicles 300] [--quick]
+
+For every layout (two strips 3 m apart, four strips over 7 m, two plates) and road (smooth,
+rough) it prints detection, axle-count accuracy, GVW/axle/speed/spacing errors with their
+COST 323 classes (test conditions R2, environment I: a large sample of ordinary traffic),
+flag recall / false-flag rate and wrongful / missed overload decisions, next to an oracle
+that knows the true dynamic load at each row (the best any estimator can do there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from simulators.traffic.generate import generate  # noqa: E402
+from simulators.traffic.truth import load_truth  # noqa: E402
+from wim_station.calibration.acceptance import cost323  # noqa: E402
+from wim_station.replay import replay  # noqa: E402
+
+MATCH_WINDOW_US = 250_000
+
+
+def match(records: list[dict[str, Any]], truth: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Pairs (truth index, record index): same lane, first axle within 0.25 s, greedy."""
+    pairs = []
+    used: set[int] = set()
+    for i, tv in enumerate(truth):
+        best, best_dt = None, MATCH_WINDOW_US
+        for j, rec in enumerate(records):
+            if j in used or rec["lane"] != tv["lane"]:
+                continue
+            dt = abs(rec["t_first_axle_us"] - tv["t_first_axle_us"])
+            if dt < best_dt:
+                best, best_dt = j, dt
+        if best is not None:
+            used.add(best)
+            pairs.append((i, best))
+    return pairs
+
+
+def _groups(tv: dict[str, Any]) -> list[list[int]]:
+    out: dict[int, list[int]] = {}
+    for k, ax in enumerate(tv["axles"]):
+        out.setdefault(ax["group"], []).append(k)
+    return list(out.values())
+
+
+def evaluate(records: list[dict[str, Any]], doc: dict[str, Any]) -> dict[str, Any]:
+    """All the figures of one run."""
+    truth = doc["vehicles"]
+    pairs = match(records, truth)
+    matched = {i: records[j] for i, j in pairs}
+    n_truth = len(truth)
+    errs: dict[str, list[float]] = {k: [] for k in (
+        "gvw", "group", "single_axle", "axle_of_group", "speed", "spacing")}
+    oracle: dict[str, list[float]] = {k: [] for k in ("gvw", "group", "single_axle",
+                                                      "axle_of_group")}
+    axle_ok = 0
+    abnormal = flagged_abnormal = normal = flagged_normal = 0
+    wrongful = wrongful_strict = over10 = caught = caught_or_warned = 0
+    for i, tv in enumerate(truth):
+        rec = matched.get(i)
+        if tv["abnormal"]:
+            abnormal += 1
+            flagged_abnormal += int(rec is None or not rec["valid"])
+        else:
+            normal += 1
+            flagged_normal += int(rec is not None and not rec["valid"])
+        heavy_over = (not tv["abnormal"] and tv["kind"] != "car" and tv["excess_pct"] > 10.0)
+        over10 += int(heavy_over)
+        if rec is None:
+            continue
+        if rec["overloaded"] and tv["gvw_kg"] <= tv["legal_limit_kg"] + 1000.0:
+            wrongful += 1
+        if rec["overloaded"] and tv["gvw_kg"] <= tv["legal_limit_kg"]:
+            wrongful_strict += 1
+        if heavy_over:
+            caught += int(rec["overloaded"])
+            caught_or_warned += int(rec["overloaded"] or rec.get("warning", False))
+        if rec["axle_count"] != tv["axle_count"]:
+            continue
+        axle_ok += 1
+        if tv["abnormal"] or not rec["valid"]:
+            continue
+        errs["gvw"].append((rec["gvw_kg"] / tv["gvw_kg"] - 1) * 100)
+        oracle["gvw"].append((float(np.mean(tv["gvw_dynamic_kg"])) / tv["gvw_kg"] - 1) * 100)
+        errs["speed"].append((rec["speed_kmh"] / tv["speed_kmh"] - 1) * 100)
+        for ra, ta in zip(rec["axles"][1:], tv["axles"][1:], strict=True):
+            errs["spacing"].append((ra["spacing_m"] / ta["spacing_m"] - 1) * 100)
+        for grp in _groups(tv):
+            meas = [rec["axles"][k]["load_kg"] for k in grp]
+            stat = [tv["axles"][k]["load_kg"] for k in grp]
+            orac = [float(np.mean(tv["axles"][k]["dynamic_load_kg"])) for k in grp]
+            if len(grp) == 1:
+                errs["single_axle"].append((meas[0] / stat[0] - 1) * 100)
+                oracle["single_axle"].append((orac[0] / stat[0] - 1) * 100)
+            else:
+                errs["group"].append((sum(meas) / sum(stat) - 1) * 100)
+                oracle["group"].append((sum(orac) / sum(stat) - 1) * 100)
+                for m, s, o in zip(meas, stat, orac, strict=True):
+                    errs["axle_of_group"].append((m / s - 1) * 100)
+                    oracle["axle_of_group"].append((o / s - 1) * 100)
+    n_match = len(pairs)
+    return {
+        "vehicles": n_truth,
+        "detected_pct": 100.0 * n_match / max(n_truth, 1),
+        "invented": len(records) - n_match,
+        "axle_count_pct": 100.0 * axle_ok / max(n_match, 1),
+        "classes": {k: cost323(k, v, "R2", "I") for k, v in errs.items() if len(v) > 1},  # type: ignore[arg-type]
+        "oracle": {k: cost323(k, v, "R2", "I") for k, v in oracle.items() if len(v) > 1},  # type: ignore[arg-type]
+        "speed_within_2pct": 100.0 * float(np.mean(np.abs(errs["speed"]) <= 2.0))
+        if errs["speed"] else float("nan"),
+        "abnormal_flagged_pct": 100.0 * flagged_abnormal / max(abnormal, 1),
+        "abnormal": abnormal,
+        "normal_flagged_pct": 100.0 * flagged_normal / max(normal, 1),
+        "wrongful": wrongful,
+        "wrongful_strict": wrongful_strict,
+        "over10": over10,
+        "caught_pct": 100.0 * caught / max(over10, 1),
+        "caught_or_warned_pct": 100.0 * caught_or_warned / max(over10, 1),
+    }
+
+
+def run(layout: str, road: str, vehicles: int, seed: int, tmp: Path) -> dict[str, Any]:
+    gen = generate(tmp, vehicles=vehicles, layout=layout, road=road, seed=seed,
+                   name=f"{layout}-{road}-{seed}")
+    t0 = time.perf_counter()
+    records = list(replay(gen.recording))
+    elapsed = time.perf_counter() - t0
+    result = evaluate(records, load_truth(gen.truth))
+    result["x_real_time"] = gen.duration_s / elapsed
+    gen.recording.unlink()
+    return result
+
+
+def show(title: str, r: dict[str, Any]) -> None:
+    print(f"== {title}: {r['vehicles']} vehicles, replay {r['x_real_time']:.0f}x real time")
+    print(f"  detected {r['detected_pct']:.1f} %  invented {r['invented']}  "
+          f"axle count correct {r['axle_count_pct']:.1f} %  "
+          f"speed within 2 % {r['speed_within_2pct']:.1f} %")
+    for k, c in r["classes"].items():
+        o = r["oracle"].get(k)
+        extra = ""
+        if o is not None:
+            extra = (f" | oracle {o.cost323_class} tol {o.tolerance_pct:.2f} % "
+                     f"ratio {c.tolerance_pct / o.tolerance_pct:.2f}")
+        print(f"  {k:14s} n={c.n:4d} mean {c.mean_pct:+.2f} % sd {c.std_pct:.2f} % "
+              f"tol {c.tolerance_pct:.2f} % class {c.cost323_class}{extra}")
+    print(f"  abnormal flagged {r['abnormal_flagged_pct']:.1f} % (of {r['abnormal']})  "
+          f"normal flagged {r['normal_flagged_pct']:.1f} %")
+    print(f"  wrongful overload decisions {r['wrongful']} (strict: {r['wrongful_strict']})  "
+          f"trucks >10 % over caught {r['caught_pct']:.1f} % "
+          f"(incl. warnings {r['caught_or_warned_pct']:.1f} %, of {r['over10']})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--vehicles", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="only the smooth two-strip run")
+    parser.add_argument("--layout", action="append", help="restrict to these layouts")
+    parser.add_argument("--road", action="append", help="restrict to these roads")
+    args = parser.parse_args(argv)
+    layouts = args.layout or ["two-strips", "four-strips", "two-plates"]
+    roads = args.road or ["smooth", "rough"]
+    if args.quick:
+        layouts, roads = ["two-strips"], ["smooth"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for layout in layouts:
+            for road in roads:
+                r = run(layout, road, args.vehicles, args.seed, Path(tmp))
+                show(f"{layout} / {road} road", r)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
