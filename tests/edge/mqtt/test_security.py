@@ -15,6 +15,7 @@ from edge.central import CentralReceiver
 from edge.config.common import BrokerSection
 from edge.evidence import EvidenceFile
 from edge.mqtt import EdgeRuntime, LinkError
+from edge.mqtt.client import release
 from tests.edge.mqtt.helpers import WHEN, agent_config, wait_until
 from tests.support.mosquitto import (
     Mosquitto,
@@ -98,6 +99,7 @@ def test_raw_client_gets_not_authorized_for_foreign_topics(tmp_path: Path,
     finally:
         client.disconnect()
         client.loop_stop()
+        release(client)
 
 
 def test_mqtt311_foreign_publish_is_dropped_and_kept_in_outbox(tmp_path: Path,
