@@ -122,7 +122,6 @@ class FrameSource(ABC):
             return
         self._closed = True
         self._stop.set()
-        self._interrupt()
         if self._thread.is_alive():
             self._thread.join()
         self._state = "closed"
@@ -184,6 +183,3 @@ class FrameSource(ABC):
 
     @abstractmethod
     def _disconnect(self) -> None: ...
-
-    def _interrupt(self) -> None:  # noqa: B027 - optional hook
-        """Unblock a `_grab` in progress (called from `close()` in another thread)."""

@@ -10,7 +10,7 @@ A message with `hold_s == 0` stays until replaced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from edge.display.message import DisplayMessage
 
@@ -38,7 +38,8 @@ class MessageBoard:
     """Priority, hold time and a default message over one display."""
 
     def __init__(self, default: DisplayMessage | None = None, *, max_wait_s: float = 60.0) -> None:
-        self.default = default
+        # The idle message stays until replaced, whatever hold its config carried.
+        self.default = replace(default, hold_s=0.0) if default is not None else None
         self.max_wait_s = max_wait_s
         self._serial = 0
         self._current: BoardEntry | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 
 from edge.display.base import DisplayHealth, TextDisplay
@@ -32,7 +32,9 @@ class SignBoard:
     """Runs a `MessageBoard` against a `TextDisplay` in a background thread.
 
     A failed update is retried every `retry_s` until the display takes it. The display is
-    closed with the board when `owns_display` is true.
+    closed with the board when `owns_display` is true. The controller is given each hold
+    plus `hold_grace_s`, so the board's own follow-up arrives before the controller blanks
+    itself; the controller's hold only matters when this host has died.
     """
 
     def __init__(
@@ -41,12 +43,14 @@ class SignBoard:
         board: MessageBoard,
         *,
         retry_s: float = 5.0,
+        hold_grace_s: float = 2.0,
         owns_display: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.display = display
         self.board = board
         self.retry_s = retry_s
+        self.hold_grace_s = hold_grace_s
         self._owns_display = owns_display
         self._clock = clock
         self._lock = threading.Lock()
@@ -88,13 +92,20 @@ class SignBoard:
                 view = self.board.view(self._clock())
             wait_s = self.retry_s
             if view.serial != self._shown_serial:
-                ok = self.display.show(view.message) if view.message else self.display.clear()
+                ok = self._apply(view.message)
                 if ok:
                     self._shown_serial = view.serial
             if view.until_s is not None:
                 wait_s = min(wait_s, max(0.0, view.until_s - self._clock()) + 0.01)
             self._wake.wait(wait_s)
             self._wake.clear()
+
+    def _apply(self, message: DisplayMessage | None) -> bool:
+        if message is None:
+            return self.display.clear()
+        if message.hold_s > 0:
+            message = replace(message, hold_s=min(message.hold_s + self.hold_grace_s, 6553.5))
+        return self.display.show(message)
 
     def __enter__(self) -> SignBoard:
         return self

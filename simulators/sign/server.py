@@ -97,11 +97,13 @@ class SignSimulator:
     def history(self) -> list[ShownMessage]:
         """Every change of the sign so far, oldest first."""
         with self._lock:
+            self._blank_if_hold_ended(time.time())
             return list(self._history)
 
     def showing(self) -> ShownMessage | None:
         """What the sign shows now (None before the first command)."""
         with self._lock:
+            self._blank_if_hold_ended(time.time())
             return self._history[-1] if self._history else None
 
     def close(self) -> None:
@@ -207,14 +209,25 @@ class SignSimulator:
     ) -> None:  # fmt: skip
         image, clipped = render_sign(text, colour or "amber", effect or "static", self.geometry)
         with self._lock:
-            n = len(self._history)
+            now = time.time()
+            self._blank_if_hold_ended(now)
             png = None
             if self.png_dir is not None:
-                png_path = self.png_dir / f"sign-{n:05d}.png"
+                png_path = self.png_dir / f"sign-{len(self._history):05d}.png"
                 cv2.imwrite(str(png_path), image)
                 png = str(png_path)
-            shown = ShownMessage(time.time(), text, colour, effect, speed, hold_s, clipped, png)
-            self._history.append(shown)
-            if self.png_dir is not None:
-                with (self.png_dir / HISTORY_FILE).open("a", encoding="utf-8") as f:
-                    f.write(json.dumps(asdict(shown), ensure_ascii=False) + "\n")
+            self._append(ShownMessage(now, text, colour, effect, speed, hold_s, clipped, png))
+
+    def _blank_if_hold_ended(self, now: float) -> None:
+        # The controller blanks itself when a message's hold runs out (see the protocol).
+        last = self._history[-1] if self._history else None
+        if last is not None and last.text is not None and last.hold_s:
+            ended = last.t_s + last.hold_s
+            if ended <= now:
+                self._append(ShownMessage(ended, None, None, None, None, None, False, None))
+
+    def _append(self, shown: ShownMessage) -> None:
+        self._history.append(shown)
+        if self.png_dir is not None:
+            with (self.png_dir / HISTORY_FILE).open("a", encoding="utf-8") as f:
+                f.write(json.dumps(asdict(shown), ensure_ascii=False) + "\n")

@@ -48,3 +48,8 @@ def test_serial_changes_on_every_new_message_even_if_identical() -> None:
     board.post(msg("A"), 1.0)
     assert board.view(1.0).serial != first
     assert board.view(100.0).serial == 0
+
+
+def test_default_message_never_expires() -> None:
+    board = MessageBoard(DisplayMessage("idle", hold_s=5.0))
+    assert board.view(1000.0).message == DisplayMessage("idle")

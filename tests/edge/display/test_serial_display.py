@@ -96,8 +96,13 @@ def test_sign_board_posts_without_blocking_and_returns_to_default(sim: SignSimul
         board.post(DisplayMessage("苏E00001 超限30%", colour="red", priority=10, hold_s=0.3))
         assert wait_for(lambda: len(sim.history()) >= 3)
         assert wait_for(lambda: board.health().in_sync)  # the ACK may still be on its way
-    texts = [s.text for s in sim.history()]
-    assert texts == ["前方称重 请依次通过", "苏E00001 超限30%", "前方称重 请依次通过"]
+    history = sim.history()
+    assert [s.text for s in history] == [
+        "前方称重 请依次通过",
+        "苏E00001 超限30%",
+        "前方称重 请依次通过",
+    ]
+    assert history[1].hold_s == 2.3  # the controller's own hold outlasts the board's
 
 
 def test_bad_url_is_refused() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -15,6 +17,15 @@ from edge.display.protocol import Command, Frame, NakReason, decode, encode_fram
 from simulators.sign import SignGeometry, SignSimulator, read_history, render_sign
 
 REPO = Path(__file__).resolve().parents[3]
+
+
+def wait_for(predicate: Callable[[], bool], timeout_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
 
 
 def exchange(port: int, wire: bytes) -> Frame:
@@ -95,3 +106,13 @@ def test_cli_serves_and_exits_on_sigterm(tmp_path: Path) -> None:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
         proc.stderr.close()  # type: ignore[union-attr]
+
+
+def test_sign_blanks_itself_when_the_hold_ends(tmp_path: Path) -> None:
+    with SignSimulator(png_dir=tmp_path) as sim, open_display(sim.url) as display:
+        assert display.show(DisplayMessage("苏E00001", hold_s=0.1))
+        assert wait_for(lambda: len(sim.history()) == 2)
+        shown = sim.showing()
+    assert shown is not None and shown.text is None
+    first, blank = read_history(tmp_path)
+    assert blank.t_s == first.t_s + 0.1 and blank.text is None
