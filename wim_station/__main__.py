@@ -15,15 +15,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2 if not args else 0
     command, rest = args[0], args[1:]
     if command == "replay":
-        from wim_station.replay import main as run
-    elif command == "calibrate":
-        from wim_station.calibration.cli import main as run
-    elif command == "record":
-        from wim_station.record import main as run
-    else:
-        print(f"error: unknown command {command!r}\n{_USAGE}", file=sys.stderr)
-        return 2
-    return int(run(rest) or 0)
+        from wim_station import replay
+
+        return replay.main(rest)
+    if command == "calibrate":
+        from wim_station.calibration import cli
+
+        return cli.main(rest)
+    if command == "record":
+        from wim_station import record
+
+        return record.main(rest)
+    print(f"error: unknown command {command!r}\n{_USAGE}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -183,8 +183,9 @@ class CalibrationSection(StrictModel):
     # Temperature sensitivity per sensor type (fraction per degC); quartz strips are
     # near-insensitive (< 0.02 %/degC, Kistler Lineas 9195G data sheet); piezo-polymer
     # cables need a table of their own.
-    temperature_coeff_per_c: dict[Literal["strip", "plate"], float] = Field(
-        default_factory=lambda: {"strip": 0.0, "plate": 0.0}
+    temperature_coeff_per_c: dict[str, float] = Field(
+        default_factory=lambda: {"strip": 0.0, "plate": 0.0},
+        description="sensor type ('strip' or 'plate') -> fraction per degC",
     )
     reference_temperature_c: float = 20.0
     weighting: RowWeighting = RowWeighting()

@@ -32,11 +32,11 @@ def load_site(path: str | Path) -> WimSiteConfig:
 
     config = load_config(path)
     if not isinstance(config, WimSiteConfig):
-        raise ConfigError(f"{path}: kind {config.kind!r} is not a WIM site config (kind: wim)")
+        raise ConfigError([f"{path}: kind {config.kind!r} is not a WIM site config (kind: wim)"])
     return config
 
 
-def passage_record(passage: Passage, config: WimSiteConfig | None, site: SiteLayout) -> dict[str, Any]:
+def passage_record(passage: Passage, site: SiteLayout) -> dict[str, Any]:
     """The replay JSON object of one vehicle: the passage and its overload decision."""
     decision = decide(passage, site.rules)
     return {**passage.to_json(), **decision.to_json()}
@@ -51,9 +51,9 @@ def replay(path: str | Path, config: WimSiteConfig | None = None) -> Iterator[di
         core = AxleLoadCore(site)
         for item in rec.items():
             for passage in core.feed(item):
-                yield passage_record(passage, config, site)
+                yield passage_record(passage, site)
         for passage in core.flush():
-            yield passage_record(passage, config, site)
+            yield passage_record(passage, site)
         counters = {**rec.counters(), **core.counters()}
     log.info("replay done: %s", " ".join(f"{k}={v}" for k, v in counters.items()))
 
@@ -62,7 +62,9 @@ def _warn_layout_differences(channels: Any, config: WimSiteConfig) -> None:
     by_index = {c.index: c for c in config.channels}
     for ch in channels:
         cfg = by_index.get(ch.index)
-        if cfg is None or (cfg.lane, cfg.row, cfg.side, cfg.type) != (ch.lane, ch.row, ch.side, ch.type):
+        same = cfg is not None and (cfg.lane, cfg.row, cfg.side, cfg.type) == (
+            ch.lane, ch.row, ch.side, ch.type)
+        if not same:
             log.warning("channel %d differs between the recording and the config; "
                         "the recording's channel table is used", ch.index)
 
@@ -71,9 +73,10 @@ def _text(record: dict[str, Any]) -> str:
     loads = " ".join(f"{a['load_kg'] / 1000:.1f}" for a in record["axles"])
     verdict = ("INVALID " + ",".join(record["flags"]) if not record["valid"]
                else record["severity"].upper())
-    return (f"lane {record['lane']} t={record['t_first_axle_us']} {record['speed_kmh']:.1f} km/h "
-            f"{record['class_code']} axles[t]={loads} gvw={record['gvw_kg'] / 1000:.2f} t "
-            f"limit={record['limit_kg'] / 1000:.0f} t excess={record['excess_pct']:+.1f}% {verdict}")
+    return (f"lane {record['lane']} t={record['t_first_axle_us']} "
+            f"{record['speed_kmh']:.1f} km/h {record['class_code']} axles[t]={loads} "
+            f"gvw={record['gvw_kg'] / 1000:.2f} t limit={record['limit_kg'] / 1000:.0f} t "
+            f"excess={record['excess_pct']:+.1f}% {verdict}")
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

@@ -22,9 +22,11 @@ def speed_factor(cal: CalibrationSection, speed_kmh: float) -> float:
     return float(np.interp(speed_kmh, xs, ys))
 
 
-def temperature_factor(cal: CalibrationSection, sensor_type: str, temperature_c: float | None) -> float:
+def temperature_factor(
+    cal: CalibrationSection, sensor_type: str, temperature_c: float | None
+) -> float:
     """Divides out the sensor's temperature sensitivity (1.0 when the temperature is unknown)."""
     if temperature_c is None:
         return 1.0
-    k = cal.temperature_coeff_per_c.get(sensor_type, 0.0)  # type: ignore[call-overload]
+    k = cal.temperature_coeff_per_c.get(sensor_type, 0.0)
     return 1.0 / (1.0 + k * (temperature_c - cal.reference_temperature_c))

@@ -9,6 +9,7 @@ configured axle configurations (so a vehicle following close behind is not merge
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -119,6 +120,8 @@ class LaneAssembler:
         self.faults: list[Pulse] = []
         self._last_axle_t_us: float | None = None  # of the previous vehicle
         self.trains = 0
+        self._dirty = False
+        self._last_end_us = -float("inf")
 
     def add(self, pulse: Pulse, spec: ChannelSpec) -> None:
         if pulse.fault:
@@ -126,10 +129,17 @@ class LaneAssembler:
             self.faults = self.faults[-50:]
             return
         self.pending.append((pulse, spec))
+        self._dirty = True
+        self._last_end_us = max(self._last_end_us, pulse.t_end_us)
 
     def poll(self, now_us: float, conditions: Conditions) -> list[P.Passage]:
         """Solve every train followed by a quiet stretch (inside the pending pulses or now)."""
         out: list[P.Passage] = []
+        if not self.pending or (
+            not self._dirty and now_us - self._last_end_us < self.det.train_gap_min_s * 1e6
+        ):
+            return out
+        self._dirty = False
         while self.pending:
             self.pending.sort(key=lambda ps: ps[0].t_start_us)
             starts = np.array([p.t_start_us for p, _ in self.pending])
@@ -228,7 +238,8 @@ class LaneAssembler:
         for obs in chains:
             if not np.isfinite(obs.speed_mps) and good:
                 r = min(obs.hits)
-                nearest = min(good, key=lambda g: abs(g.hits[min(g.hits)].t_us - obs.hits[r].t_us))
+                t_r = obs.hits[r].t_us
+                nearest = min(good, key=lambda g: abs(g.hits[min(g.hits)].t_us - t_r))
                 obs.speed_mps = nearest.speed_mps
             r = min(obs.hits)
             v = obs.speed_mps if np.isfinite(obs.speed_mps) and obs.speed_mps > 0 else np.nan
@@ -258,8 +269,8 @@ class LaneAssembler:
             evidence = bool(missing)
             if "left" in sides and "right" in sides:
                 total = sides["left"] + sides["right"]
-                if total > 0 and abs(sides["left"] - sides["right"]) / total > det.max_side_imbalance:
-                    evidence = True
+                imbalance = abs(sides["left"] - sides["right"]) / total if total > 0 else 1.0
+                evidence = evidence or imbalance > det.max_side_imbalance
                 lefts.append(sides["left"])
                 rights.append(sides["right"])
             obs.side_evidence[r] = evidence
@@ -277,7 +288,7 @@ class LaneAssembler:
             ])
             w = variance_min_weights(self.positions[usable], noise, wt.dynamic,
                                      wt.correlation_length_m)
-            obs.load_kg = float(np.dot(w, [row_loads[r] for r in usable]))
+            obs.load_kg = float(np.dot(w, [float(row_loads[r] or 0.0) for r in usable]))
         else:
             # No row saw the whole axle: the best available lower bound, flagged elsewhere.
             partial = [sum(
@@ -292,7 +303,7 @@ class LaneAssembler:
         common = sorted(set(a.hits) & set(b.hits))
         v = 0.5 * (a.speed_mps + b.speed_mps)
         if common:
-            dt = np.mean([b.hits[r].t_us - a.hits[r].t_us for r in common]) * 1e-6
+            dt = float(np.mean([b.hits[r].t_us - a.hits[r].t_us for r in common])) * 1e-6
         else:
             dt = (b.t0_us - a.t0_us) * 1e-6
         return float(v * dt)
@@ -348,7 +359,7 @@ class LaneAssembler:
         _, temperature = conditions(t_from, t_to)
         for obs in axles:
             self._loads(obs, temperature)
-        spacings = [self._spacing(a, b) for a, b in zip(axles, axles[1:], strict=False)]
+        spacings = [self._spacing(a, b) for a, b in itertools.pairwise(axles)]
         passages = []
         for i, j in self._segment(axles, spacings):
             passages.append(self._passage(axles[i:j], spacings[i:j - 1], conditions,

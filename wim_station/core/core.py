@@ -77,7 +77,7 @@ class AxleLoadCore:
         self.samples += frame.n_samples
         t0 = float(frame.t0_us)
         dur = frame.n_samples * 1e6 / self._rate
-        out: list[P.Passage] = []
+        out = []
         if self._next_t0_us is not None and abs(t0 - self._next_t0_us) > (
             _CONTINUITY_SAMPLES * 1e6 / self._rate
         ):
@@ -148,7 +148,9 @@ class AxleLoadCore:
         self.passages += len(out)
         return sorted(out, key=lambda p: p.t_first_axle_us)
 
-    def _conditions_between(self, t_from_us: float, t_to_us: float) -> tuple[set[str], float | None]:
+    def _conditions_between(
+        self, t_from_us: float, t_to_us: float
+    ) -> tuple[set[str], float | None]:
         flags = {f for a, b, f in self._conditions if b >= t_from_us and a <= t_to_us}
         temps = [temp for t, temp in self._temperatures if t <= t_to_us]
         return flags, (temps[-1] if temps else None)

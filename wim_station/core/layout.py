@@ -6,6 +6,7 @@ channel table but no rules or calibration: defaults apply then).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -128,7 +129,7 @@ class SiteLayout:
                 positions.append(pos.pop())
             if len(rows) < 2:
                 raise LayoutError(f"lane {lane}: speed needs at least two sensor rows")
-            if any(b <= a for a, b in zip(positions, positions[1:], strict=False)):
+            if any(b <= a for a, b in itertools.pairwise(positions)):
                 raise LayoutError(f"lane {lane}: row positions must increase with the row number")
             lanes.append(LaneLayout(lane, rows, tuple(positions), lane_chans))
         return cls(site_id, rate, chans, tuple(lanes), detection, calibration, rules, classes)

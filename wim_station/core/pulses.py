@@ -32,21 +32,6 @@ class Pulse:
     fault: bool = False  # never ended: a parked wheel or a stuck channel
 
 
-def hysteresis(
-    y: FloatArray, on: float, off: float, init: npt.NDArray[np.bool_]
-) -> npt.NDArray[np.bool_]:
-    """Per-sample on/off state of each column: on above `on`, off below `off`, else held."""
-    n = y.shape[0]
-    event = np.full(y.shape, -1, dtype=np.int8)
-    event[y > on] = 1
-    event[y < off] = 0
-    idx = np.where(event >= 0, np.arange(n)[:, None], -1)
-    np.maximum.accumulate(idx, axis=0, out=idx)
-    cols = np.arange(y.shape[1])[None, :]
-    held = event[np.maximum(idx, 0), cols] == 1
-    return np.where(idx >= 0, held, init[None, :])
-
-
 class PulseDetector:
     """Streaming detector over all channels of a frame; `feed` returns finished pulses."""
 
@@ -87,58 +72,107 @@ class PulseDetector:
             self._tail_t0_us = t0_us
         x = np.concatenate([self._tail, force_n]) if self._tail.shape[0] else force_n
         y = x - self.baseline
-        p = self.params
-        state = hysteresis(y, p.on_threshold_n, p.off_threshold_n, self._state0)
-        prev = np.vstack([self._state0[None, :], state[:-1]])
-        starts_r, starts_c = np.nonzero(state & ~prev)
-        ends_r, ends_c = np.nonzero(~state & prev)
-        dt_us = 1e6 / self.rate_hz
         m = x.shape[0]
-        pulses: list[Pulse] = []
-        keep_from = max(0, m - self.pad)
-        open_start = np.full(n_ch, -1, dtype=np.int64)
-        # Channels on at the start of the tail: their pulse began before it (long pulse).
-        open_start[self._state0] = 0
-        ends_by_ch: dict[int, list[int]] = {}
-        for r, c in zip(ends_r.tolist(), ends_c.tolist(), strict=True):
-            ends_by_ch.setdefault(c, []).append(r)
-        starts_by_ch: dict[int, list[int]] = {}
-        for r, c in zip(starts_r.tolist(), starts_c.tolist(), strict=True):
-            starts_by_ch.setdefault(c, []).append(r)
-        for c in range(n_ch):
-            s_list = ([0] if self._state0[c] else []) + starts_by_ch.get(c, [])
-            e_list = ends_by_ch.get(c, [])
-            for k, s in enumerate(s_list):
-                e = e_list[k] if k < len(e_list) else None
-                abs_s = self._tail_abs + s
-                if e is None:
-                    if m - s > self.max_pulse:
-                        pulses.append(self._fault(c, s, m, dt_us))
-                        self.baseline[c] = float(np.median(x[max(s, m - self.pad * 4):, c]))
-                        state[:, c] = False
-                        self._reported_end[c] = self._tail_abs + m
-                    else:
-                        open_start[c] = s
-                        keep_from = min(keep_from, max(0, s - self.pad))
-                    continue
-                if abs_s <= self._reported_end[c]:
-                    continue
-                if e + self.pad > m:
-                    keep_from = min(keep_from, max(0, s - self.pad))
-                    continue
-                pulses.append(self._measure(c, y[:, c], s, e, dt_us))
-                self._reported_end[c] = self._tail_abs + e
-        self._update_baseline(y, state, x.shape[0] - n_new)
-        self._state0 = state[keep_from - 1] if keep_from > 0 else self._state0
+        dt_us = 1e6 / self.rate_hz
+        pulses: list[Pulse] = self._negative_faults(x, y, m - n_new, dt_us)
+        keep_from = max(0, m - 2 * self.pad)
+        above_on = y > self.params.on_threshold_n
+        if not above_on.any() and not self._state0.any():
+            # The common case, no wheel in the block: only the zero moves.
+            self._update_baseline(y, m - n_new)
+            self._advance(x, keep_from, np.zeros(n_ch, dtype=bool), dt_us)
+            return pulses
+        above_off = y > self.params.off_threshold_n
+        state_next = np.zeros(n_ch, dtype=bool)
+        for c, s, e in self._runs(above_off, above_on):
+            abs_s = self._tail_abs + s
+            if e is None:
+                if m - s > self.max_pulse:
+                    pulses.append(self._fault(c, s, m, dt_us))
+                    self.baseline[c] = float(np.median(x[max(s, m - self.pad * 4):, c]))
+                    self._reported_end[c] = self._tail_abs + m
+                else:
+                    keep_from = min(keep_from, max(0, s - 2 * self.pad))
+                continue
+            if abs_s <= self._reported_end[c]:
+                continue
+            if e + 2 * self.pad > m:
+                keep_from = min(keep_from, max(0, s - 2 * self.pad))
+                continue
+            pulses.append(self._measure(c, y[:, c], s, e, dt_us))
+            self._reported_end[c] = self._tail_abs + e
+        if keep_from > 0:
+            # Hysteresis state just before the kept tail: inside a pulse or not.
+            for c, s, e in self._runs(above_off, above_on):
+                if s <= keep_from - 1 and (e is None or keep_from - 1 < e):
+                    state_next[c] = True
+        else:
+            state_next = self._state0
+        self._update_baseline(y, m - n_new)
+        self._advance(x, keep_from, state_next, dt_us)
+        pulses.sort(key=lambda q: q.t_centroid_us)
+        return pulses
+
+    def _runs(self, above_off: npt.NDArray[np.bool_], above_on: npt.NDArray[np.bool_]
+              ) -> list[tuple[int, int, int | None]]:
+        """Hysteresis pulses as (channel, start, end or None while open).
+
+        A pulse starts at the first sample over the on-threshold inside a run over the
+        off-threshold and ends where that run ends; a channel already on continues its run.
+        """
+        m = above_off.shape[0]
+        a = above_off.view(np.int8)
+        rise_r, rise_c = np.nonzero(np.diff(a, axis=0) == 1)
+        fall_r, fall_c = np.nonzero(np.diff(a, axis=0) == -1)
+        out: list[tuple[int, int, int | None]] = []
+        for c in np.nonzero(above_on.any(axis=0) | self._state0)[0].tolist():
+            starts = ([0] if a[0, c] else []) + (rise_r[rise_c == c] + 1).tolist()
+            ends = (fall_r[fall_c == c] + 1).tolist()
+            for k, rs in enumerate(starts):
+                re_ = ends[k] if k < len(ends) else None
+                stop = m if re_ is None else re_
+                if rs == 0 and self._state0[c]:
+                    on = 0
+                else:
+                    hits = np.flatnonzero(above_on[rs:stop, c])
+                    if hits.size == 0:
+                        continue
+                    on = rs + int(hits[0])
+                out.append((c, on, re_))
+        return out
+
+    def _advance(self, x: FloatArray, keep_from: int, state_next: npt.NDArray[np.bool_],
+                 dt_us: float) -> None:
+        """Keep samples from `keep_from` on for the next block."""
+        self._state0 = state_next
         self._tail = x[keep_from:].copy()
         self._tail_t0_us += keep_from * dt_us
         self._tail_abs += keep_from
-        pulses.sort(key=lambda q: q.t_centroid_us)
-        return pulses
+
+    def _negative_faults(self, x: FloatArray, y: FloatArray, new_from: int,
+                         dt_us: float) -> list[Pulse]:
+        """A channel held far below its zero (offset lost, cable) is a fault: re-zero it."""
+        seg = y[new_from:]
+        if seg.shape[0] == 0:
+            return []
+        low = (seg < -self.params.off_threshold_n).mean(axis=0) > 0.9
+        out = []
+        for c in np.nonzero(low)[0].tolist():
+            self.baseline[c] += float(np.median(seg[:, c]))
+            y[:, c] = x[:, c] - self.baseline[c]
+            out.append(self._fault(c, new_from, y.shape[0], dt_us))
+        return out
 
     def _measure(self, c: int, y: FloatArray, s: int, e: int, dt_us: float) -> Pulse:
         lo, hi = max(0, s - self.pad), min(y.shape[0], e + self.pad)
         w = y[lo:hi]
+        # Local zero: the quiet samples just before and after the pulse, so a zero that
+        # moved since the tracker last saw it does not bias the area.
+        pre, post = y[max(0, lo - self.pad):lo], y[hi:hi + self.pad]
+        off = self.params.off_threshold_n
+        edges = [q for q in (pre, post) if q.size and float(np.abs(q).max()) < off]
+        if edges:
+            w = w - float(np.mean([q.mean() for q in edges]))
         area = float(w.sum()) * dt_us * 1e-6
         pos = np.clip(w, 0.0, None)
         total = float(pos.sum())
@@ -165,7 +199,7 @@ class PulseDetector:
         half = fwhm * max(share, 0.0)
         a, b = int(np.ceil(centre - half)), int(np.floor(centre + half))
         if b < a:
-            return float(w[int(round(centre))])
+            return float(w[round(centre)])
         return float(w[a:b + 1].mean())
 
     def _fault(self, c: int, s: int, m: int, dt_us: float) -> Pulse:
@@ -174,13 +208,17 @@ class PulseDetector:
         return Pulse(c, t0 + s * dt_us, t0 + m * dt_us, t0 + s * dt_us, 0.0, 0.0, 0.0,
                      fault=True)
 
-    def _update_baseline(self, y: FloatArray, state: npt.NDArray[np.bool_], new_from: int) -> None:
-        """Zero tracking: move each idle channel's zero toward the mean of its quiet samples."""
-        seg_y = y[new_from:]
-        quiet = ~state[new_from:] & (np.abs(seg_y) < self.params.off_threshold_n)
+    def _update_baseline(self, y: FloatArray, new_from: int) -> None:
+        """Zero tracking: move each channel's zero toward the mean of its quiet samples.
+
+        Quiet = within the off-threshold of the zero (no wheel); every 4th sample is plenty
+        for a zero that moves over minutes.
+        """
+        seg_y = y[new_from::4]
+        quiet = np.abs(seg_y) < self.params.off_threshold_n
         count = quiet.sum(axis=0)
         if not count.any():
             return
-        mean = np.where(count > 0, (seg_y * quiet).sum(axis=0) / np.maximum(count, 1), 0.0)
-        alpha = np.minimum(1.0, count / (self.params.zero_time_constant_s * self.rate_hz))
+        mean = np.where(quiet, seg_y, 0.0).sum(axis=0) / np.maximum(count, 1)
+        alpha = np.minimum(1.0, 4 * count / (self.params.zero_time_constant_s * self.rate_hz))
         self.baseline += alpha * mean
