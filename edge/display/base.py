@@ -35,7 +35,9 @@ class DisplayHealth:
 class TextDisplay(ABC):
     """Shows messages; never raises device faults into the caller (they go to `health()`).
 
-    `show()`/`clear()` return True when the controller acknowledged. Backends implement
+    `show()`/`clear()` return True when the controller acknowledged; they block for the
+    round trip and its retries (at most (retries + 1) × reply_timeout_s for the serial
+    driver), so loops that must not wait post to a `SignBoard` instead. Backends implement
     `_show`, `_clear` (raising `DisplayError` on failure) and optionally `_close`.
     """
 
