@@ -111,9 +111,11 @@ class NavigationSection(StrictModel):
     speed_ki_per_mps_s: Annotated[float, Field(ge=0)] = 0.04
     # Station keeping: desired ground velocity = −kp·offset, drift learnt by the integral.
     loiter_kp_per_s: Annotated[float, Field(gt=0, le=2)] = 0.15
-    loiter_ki_per_s2: Annotated[float, Field(ge=0, le=1)] = 0.01
+    loiter_ki_per_s2: Annotated[float, Field(ge=0, le=1)] = 0.002
     loiter_max_speed_mps: Annotated[float, Field(gt=0, le=5)] = 1.0
     loiter_max_drift_mps: Annotated[float, Field(gt=0, le=5)] = 1.0
+    # Thrust while turning onto the loiter heading: steering needs water past the rudder/leg.
+    loiter_turn_thrust: Annotated[float, Field(ge=0, le=1)] = 0.15
     # Geofence: the track predicted this far ahead must stay clear by the margin.
     geofence_horizon_s: Annotated[float, Field(gt=0, le=300)] = 20.0
     geofence_margin_m: Annotated[float, Field(ge=0, le=200)] = 5.0

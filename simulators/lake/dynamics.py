@@ -30,7 +30,8 @@ class BoatParams:
     nomoto_gain_per_s: float = 0.35  # yaw rate (rad/s) at full rudder and full flow
     nomoto_time_constant_s: float = 2.0
     flow_ref_mps: float = 3.0  # rudder authority is full at this flow speed
-    wash_mps_at_full_thrust: float = 2.0
+    # outboard steering vectors the propeller's thrust: its wash steers even when stopped
+    wash_mps_at_full_thrust: float = 3.0
     # leeway speed / wind speed: small open boats ≈ 3 % (Allen 2005, USCG leeway taxonomy)
     leeway_coefficient: float = 0.03
     weathervane_rad_per_s: float = 0.02  # yaw rate bow-to-wind at 10 m/s wind, stopped

@@ -1,21 +1,31 @@
-"""Station keeping: hold a point against current and wind by steering and thrusting into them.
+"""Station keeping: hold a point against current and wind with the bow into the drift.
 
-Desired ground velocity v_d = −kp·offset (limited); the drift ĉ (current + leeway) is learnt
-by integrating the offset (ĉ̇ = ki·offset) and starts from the estimator's drift. The water
-velocity to make good is w = v_d − ĉ: the bow turns towards w and the thrust makes good its
-component along the bow (astern when w is behind), so the boat never just stops and drifts.
+A single-screw boat cannot push sideways, so it holds station the way a coxswain does: bow
+into the drift (current + leeway), thrust to stem it, and small heading offsets to move
+sideways. The drift ĉ is the estimator's (ground velocity minus modelled water velocity)
+plus an integral of the position error (ĉ̇ = ki·offset) that absorbs what the model misses.
+The water velocity to make good is w = v_d − ĉ with v_d = −kp·offset (limited): the bow
+turns towards w within ±60° of into-the-drift, the thrust makes good w's component along
+the bow, astern when w is behind. So the boat never just stops and drifts, and passing over
+the point does not make it turn circles.
 """
 
 from __future__ import annotations
 
 import math
 
+from edge.geo import wrap_deg
 from vessel.config import NavigationSection
 from vessel.navigation.control import HeadingController, HelmDemand, clamp, thrust_for_speed
 from vessel.navigation.estimator import OwnState
 from vessel.navigation.planar import Point
 
-_MIN_WATER_SPEED_MPS = 0.05  # below this the direction of w is noise: keep the heading
+_KNOWN_DRIFT_MPS = 0.08  # weaker drift gives no useful bow direction: then steer towards w
+_MAX_OFF_DRIFT_DEG = 60.0  # widest heading offset from into-the-drift used to move sideways
+_TURN_ERROR_DEG = 30.0  # heading error beyond which thrust is given to turn
+_TURN_MIN_OFFSET_M = 1.0  # with no drift to speak of, do not turn for less than this
+_SETTLED_SOG_MPS = 0.6
+_ASTERN_DEG = 150.0  # w further than this from into-the-drift is astern
 
 
 class Loiter:
@@ -25,16 +35,14 @@ class Loiter:
         self.cfg = cfg
         self.heading = heading
         self.point: Point = (0.0, 0.0)
-        self._drift: Point = (0.0, 0.0)
+        self._integral: Point = (0.0, 0.0)
         self._last_t: float | None = None
         self._heading_demand: float | None = None
 
-    def start(self, point: Point, drift: Point) -> None:
-        """Begin holding `point`, with a first guess of the drift."""
+    def start(self, point: Point) -> None:
+        """Begin holding `point`."""
         self.point = point
-        limit = self.cfg.loiter_max_drift_mps
-        scale = min(1.0, limit / (math.hypot(*drift) or 1.0))
-        self._drift = (drift[0] * scale, drift[1] * scale)
+        self._integral = (0.0, 0.0)
         self._last_t = None
         self._heading_demand = None
         self.heading.reset()
@@ -49,26 +57,38 @@ class Loiter:
         ox, oy = state.position[0] - self.point[0], state.position[1] - self.point[1]
         dt = 0.0 if self._last_t is None else clamp(state.t_s - self._last_t, 0.0, 1.0)
         self._last_t = state.t_s
-        ki_dt = cfg.loiter_ki_per_s2 * dt
-        dx, dy = self._drift[0] + ki_dt * ox, self._drift[1] + ki_dt * oy
-        scale = min(1.0, cfg.loiter_max_drift_mps / (math.hypot(dx, dy) or 1.0))
-        self._drift = (dx * scale, dy * scale)
-        vx, vy = -cfg.loiter_kp_per_s * ox, -cfg.loiter_kp_per_s * oy
-        speed = math.hypot(vx, vy)
-        if speed > cfg.loiter_max_speed_mps:
-            vx, vy = vx * cfg.loiter_max_speed_mps / speed, vy * cfg.loiter_max_speed_mps / speed
-        wx, wy = vx - self._drift[0], vy - self._drift[1]
-        w = math.hypot(wx, wy)
-        if w >= _MIN_WATER_SPEED_MPS or self._heading_demand is None:
-            self._heading_demand = (math.degrees(math.atan2(wx, wy)) % 360.0 if w
-                                    else state.heading_deg)
+        # integrate only when holding (bow steady, slow): not through turns or an overshoot
+        settled = (self._heading_demand is not None and state.sog_mps < _SETTLED_SOG_MPS
+                   and abs(wrap_deg(self._heading_demand - state.heading_deg)) < _TURN_ERROR_DEG)
+        ki_dt = cfg.loiter_ki_per_s2 * dt if settled else 0.0
+        self._integral = _limit((self._integral[0] + ki_dt * ox, self._integral[1] + ki_dt * oy),
+                                cfg.loiter_max_drift_mps)
+        cx, cy = _limit((state.drift[0] + self._integral[0], state.drift[1] + self._integral[1]),
+                        cfg.loiter_max_drift_mps)
+        vx, vy = _limit((-cfg.loiter_kp_per_s * ox, -cfg.loiter_kp_per_s * oy),
+                        cfg.loiter_max_speed_mps)
+        wx, wy = vx - cx, vy - cy
+        distance = math.hypot(ox, oy)
+        # the bow goes into the observed drift; the integral only trims the position
+        if math.hypot(*state.drift) >= _KNOWN_DRIFT_MPS:
+            into = math.degrees(math.atan2(-state.drift[0], -state.drift[1])) % 360.0
+            off = wrap_deg(math.degrees(math.atan2(wx, wy)) - into)
+            # w right astern: keep the bow up-drift and back down rather than turn round
+            limit = _MAX_OFF_DRIFT_DEG
+            off = 0.0 if abs(off) > _ASTERN_DEG else clamp(off, -limit, limit)
+            self._heading_demand = (into + off) % 360.0
+        elif distance > _TURN_MIN_OFFSET_M or self._heading_demand is None:
+            self._heading_demand = (math.degrees(math.atan2(wx, wy)) % 360.0
+                                    if distance > _TURN_MIN_OFFSET_M else state.heading_deg)
         h = math.radians(state.heading_deg)
-        along = wx * math.sin(h) + wy * math.cos(h)
+        thrust = thrust_for_speed(wx * math.sin(h) + wy * math.cos(h), cfg.top_speed_mps)
+        if abs(wrap_deg(self._heading_demand - state.heading_deg)) > _TURN_ERROR_DEG:
+            thrust = max(thrust, cfg.loiter_turn_thrust)  # a rudder without flow does not turn
         rudder = self.heading.update(state.t_s, state.heading_deg, state.yaw_rate_dps,
                                      self._heading_demand)
-        return HelmDemand(clamp(thrust_for_speed(along, cfg.top_speed_mps), -1.0, 1.0), rudder)
+        return HelmDemand(clamp(thrust, -1.0, 1.0), rudder)
 
-    @property
-    def drift(self) -> Point:
-        """The drift the loiter has learnt (east, north m/s)."""
-        return self._drift
+
+def _limit(v: Point, magnitude: float) -> Point:
+    norm = math.hypot(*v)
+    return v if norm <= magnitude else (v[0] * magnitude / norm, v[1] * magnitude / norm)

@@ -351,7 +351,7 @@ class Navigator:
         self._behaviour = "loiter"
         if self._loiter_owner != owner:
             self._loiter_owner = owner
-            self.loiter.start(point, state.drift)
+            self.loiter.start(point)
         return self.loiter.update(state)
 
     # ---- route following -------------------------------------------------------------
