@@ -41,7 +41,7 @@ from edge.errors import ConfigError
 from edge.evidence import EvidenceFile
 from edge.mqtt import EdgeRuntime
 from edge.runtime.lifecycle import AgentLifecycle
-from wim_station.anpr import AnprConfig, PlateReader
+from wim_station.anpr import PlateReader
 from wim_station.config import CameraSection, WimSiteConfig
 from wim_station.core import AxleLoadCore, Passage
 from wim_station.daq import DaqFrame, DaqSource, open_daq
@@ -49,7 +49,6 @@ from wim_station.rules import OverloadDecision, decide
 from wim_station.site.annotate import annotate_photo, encode_jpeg, plate_crop
 from wim_station.site.capture import CameraCapture, PlateReadFn, best_capture, capture
 from wim_station.site.clock import DaqClockMap
-from wim_station.site.options import ViolationSection
 from wim_station.site.records import (
     SIGN_VALUES,
     iso_utc,
@@ -71,16 +70,6 @@ WORKER_MAX_SILENCE_S = 60.0
 STOP_DRAIN_S = 5.0
 
 
-def _violation_options(config: WimSiteConfig) -> ViolationSection:
-    value = getattr(config, "violations", None)
-    return value if isinstance(value, ViolationSection) else ViolationSection()
-
-
-def _anpr_options(config: WimSiteConfig) -> AnprConfig:
-    value = getattr(config, "anpr", None)
-    return value if isinstance(value, AnprConfig) else AnprConfig.model_validate({})
-
-
 def open_camera(camera: CameraSection) -> FrameSource:
     """The camera of a config entry: a stream, or a snapshot URL polled into the ring."""
     url = camera.url
@@ -99,7 +88,7 @@ class WimAgent:
     def __init__(self, config: WimSiteConfig, *, lifecycle: AgentLifecycle | None = None,
                  runtime: EdgeRuntime | None = None) -> None:
         self.config = config
-        self.options = _violation_options(config)
+        self.options = config.violations
         self.device = config.device.id
         self.lifecycle = lifecycle or AgentLifecycle()
         if config.sign is not None:
@@ -232,7 +221,7 @@ class WimAgent:
 
     def _plate_reader(self) -> PlateReadFn:
         try:
-            return PlateReader(_anpr_options(self.config)).read
+            return PlateReader(self.config.anpr).read
         except Exception:  # weighing goes on; violations say the plate was not read
             log.exception("plate reader unavailable: violations will carry no plate")
             return lambda _image: []

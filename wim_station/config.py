@@ -8,6 +8,8 @@ from pydantic import Field, model_validator
 
 from edge.config.base import StrictModel
 from edge.config.common import AgentConfig
+from wim_station.anpr.config import AnprConfig
+from wim_station.site.options import ViolationSection
 
 
 class DaqSection(StrictModel):
@@ -225,6 +227,9 @@ class WimSiteConfig(AgentConfig):
     calibration: CalibrationSection = CalibrationSection()
     cameras: tuple[CameraSection, ...] = ()
     sign: SignSection | None = None
+    # Plate reader settings (wim_station.anpr) and the agent's violation pipeline.
+    anpr: AnprConfig = AnprConfig.model_validate({})
+    violations: ViolationSection = ViolationSection()
 
     @model_validator(mode="after")
     def _channels_consistent(self) -> WimSiteConfig:
