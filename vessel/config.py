@@ -146,6 +146,13 @@ class FailsafeSection(StrictModel):
     obstacle_clear_s: Annotated[float, Field(ge=0, le=600)] = 10.0
 
 
+class TrackSection(StrictModel):
+    """The position track sent on `up/track` (bulk class: dropped first when the disk fills)."""
+
+    interval_s: Annotated[float, Field(gt=0, le=600)] = 1.0
+    batch_s: Annotated[float, Field(gt=0, le=3600)] = 30.0
+
+
 class VesselConfig(AgentConfig):
     """Everything a patrol vessel agent needs."""
 
@@ -159,3 +166,4 @@ class VesselConfig(AgentConfig):
     zones: tuple[ZoneSection, ...] = ()
     navigation: NavigationSection = NavigationSection()
     failsafe: FailsafeSection = FailsafeSection()
+    track: TrackSection = TrackSection()

@@ -124,6 +124,7 @@ class Navigator:
         # inputs
         self._fix_t: float | None = None
         self._last_fix_time: Any = None
+        self._last_fix: Fix | None = None
         self._good_since: float | None = None
         self._gnss_lost_at: float | None = None
         self._manual: tuple[float, HelmDemand] | None = None
@@ -202,9 +203,9 @@ class Navigator:
     def feed_fix(self, t_s: float, fix: Fix) -> None:
         """A GNSS epoch received at t_s (stale repeats of the same epoch are ignored)."""
         stamp = fix.time or fix.time_of_day_s
-        if stamp is not None and stamp == self._last_fix_time and self._fix_t is not None:
+        if stamp is not None and stamp == self._last_fix_time and fix == self._last_fix:
             return  # a frozen receiver repeats itself: that is not a new fix
-        self._last_fix_time = stamp
+        self._last_fix_time, self._last_fix = stamp, fix
         if fix_problem(fix, self.cfg.gnss) is not None:
             self._good_since = None
             return
