@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,16 @@ def capture(tmp_path: Path, seconds: int = 5) -> Path:
     return path
 
 
-def read_until(source: GnssSource, predicate: object, timeout_s: float = 10.0) -> Fix:
-    deadline = time.monotonic() + timeout_s
+def stream_until(
+    conn: socket.socket, data: bytes, source: GnssSource, predicate: Callable[[Fix], bool]
+) -> Fix:
+    """Send `data` repeatedly, as a receiver streams (pyserial drops bytes that arrive while it
+    is still opening the port), until the source yields a matching epoch."""
+    deadline = time.monotonic() + 10.0
     while time.monotonic() < deadline:
+        conn.sendall(data)
         fix = source.read(0.2)
-        if fix is not None and predicate(fix):  # type: ignore[operator]
+        if fix is not None and predicate(fix):
             return fix
     raise AssertionError("no matching epoch")
 
@@ -90,10 +96,8 @@ def test_socket_source_survives_the_port_vanishing(listener: socket.socket) -> N
     port = listener.getsockname()[1]
     with open_gnss(f"socket://127.0.0.1:{port}", reconnect_initial_s=0.05,
                    reconnect_max_s=0.2) as source:
-        conn, _ = listener.accept()
-        with conn:
-            conn.sendall(epoch(0))
-            first = read_until(source, lambda f: f.lat is not None)
+        with listener.accept()[0] as conn:
+            first = stream_until(conn, epoch(0), source, lambda f: f.lat is not None)
         listener.close()  # the receiver is gone: connection closed and nothing listening
         deadline = time.monotonic() + 10
         while source.health()["state"] != "disconnected" and time.monotonic() < deadline:
@@ -111,17 +115,15 @@ def test_socket_source_survives_the_port_vanishing(listener: socket.socket) -> N
             deadline = time.monotonic() + 10
             while conn2 is None and time.monotonic() < deadline:
                 source.read(0.1)  # drives the reconnect
-                try:
+                with contextlib.suppress(TimeoutError):
                     conn2, _ = back.accept()
-                except TimeoutError:
-                    pass
             assert conn2 is not None, "never reconnected"
             with conn2:
-                conn2.sendall(epoch(1))
-                second = read_until(source, lambda f: f.time == T0 + dt.timedelta(seconds=1))
+                second = stream_until(conn2, epoch(1), source,
+                                      lambda f: f.time == T0 + dt.timedelta(seconds=1))
         finally:
             back.close()
         health = source.health()
     assert first.time == T0 and second.lat == pytest.approx(59.3 + 1e-5)
     assert health["disconnects"] >= 1 and health["reconnects"] == 1
-    assert health["sentences"] == 4
+    assert health["sentences"] >= 4
