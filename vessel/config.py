@@ -9,6 +9,9 @@ from pydantic import Field, model_validator
 
 from edge.config.base import StrictModel
 from edge.config.common import AgentConfig, GeoPoint, Latitude, Longitude
+from edge.display.config import TextDisplayConfig
+from edge.speaker.config import SpeakerConfig
+from vessel.warnings.config import WarningsSection, check_rule_zones
 
 LatLon = tuple[Latitude, Longitude]
 Polygon = Annotated[tuple[LatLon, ...], Field(min_length=3)]
@@ -166,4 +169,14 @@ class VesselConfig(AgentConfig):
     zones: tuple[ZoneSection, ...] = ()
     navigation: NavigationSection = NavigationSection()
     failsafe: FailsafeSection = FailsafeSection()
+    # Warning rules for other users of the water, and the onboard screen and loudspeaker
+    # they speak through (vessel.warnings, vessel.patrol_watch); none: warn no one.
+    warnings: WarningsSection = WarningsSection()
+    screen: TextDisplayConfig | None = None
+    speaker: SpeakerConfig | None = None
     track: TrackSection = TrackSection()
+
+    @model_validator(mode="after")
+    def _warning_zones_exist(self) -> VesselConfig:
+        check_rule_zones(self.warnings, [(z.name, z.rule) for z in self.zones])
+        return self
