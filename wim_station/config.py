@@ -193,6 +193,25 @@ class CalibrationSection(StrictModel):
     weighting: RowWeighting = RowWeighting()
 
 
+class DriftSection(StrictModel):
+    """Drift monitor: the steer axle of loaded 5-/6-axle tractors is nearly constant.
+
+    FHWA Traffic Monitoring Guide (2016) 3.4 and LTPP WIM data checks use the front-axle
+    weight of loaded tractor semi-trailers to watch a site's calibration between tests.
+    """
+
+    axle_counts: tuple[int, ...] = (5, 6)
+    # Only loaded trucks: their steer axle varies least.
+    min_gvw_kg: Annotated[float, Field(ge=0)] = 30_000.0
+    # Reference steer-axle load; None: learned from the first `baseline_vehicles` per lane
+    # after start or after a new calibration version.
+    reference_steer_kg: Annotated[float, Field(gt=0)] | None = None
+    baseline_vehicles: Annotated[int, Field(ge=5)] = 50
+    window_vehicles: Annotated[int, Field(ge=5)] = 50
+    # Alarm beyond this drift of the windowed median: half the 5 % class tolerance.
+    bound_pct: Annotated[float, Field(gt=0)] = 3.0
+
+
 class CameraSection(StrictModel):
     """A camera watching a lane: a continuous stream or a triggered snapshot URL."""
 
@@ -225,6 +244,7 @@ class WimSiteConfig(AgentConfig):
     detection: DetectionSection = DetectionSection()
     vehicle_classes: tuple[VehicleClass, ...] = DEFAULT_VEHICLE_CLASSES
     calibration: CalibrationSection = CalibrationSection()
+    drift: DriftSection = DriftSection()
     cameras: tuple[CameraSection, ...] = ()
     sign: SignSection | None = None
     # Plate reader settings (wim_station.anpr) and the agent's violation pipeline.

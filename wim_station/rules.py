@@ -77,33 +77,27 @@ def decide(passage: Passage, rules: RulesSection) -> OverloadDecision:
     """The overload decision for one passage (pure)."""
     lim = gvw_limit(rules, passage.axle_count, passage.vehicle_kind)
     limit = lim.limit_kg
-    rule = f"{lim.axles}{'+' if lim.axles == 6 else ''} axles, {lim.vehicle}"
     gvw = passage.gvw_kg
     after = gvw * (1.0 - rules.tolerance_pct / 100.0)
     excess = after - limit
-    excess_pct = (gvw - limit) / limit * 100.0
-    heavy = gvw >= rules.flag_gvw_kg
-    common = dict(limit_kg=limit, limit_rule=rule, gvw_kg=gvw, tolerance_pct=rules.tolerance_pct,
-                  gvw_after_tolerance_kg=after, excess_kg=excess, excess_pct=excess_pct,
-                  heavy_flag=heavy, calibration_version=passage.calibration_version)
+    over_pct = excess / limit * 100.0
+
+    def decision(decided: bool, severity: Severity, reason: str) -> OverloadDecision:
+        return OverloadDecision(
+            decided=decided, overloaded=severity in ("overloaded", "severe"),
+            warning=severity == "warning", severity=severity, limit_kg=limit,
+            limit_rule=f"{lim.axles}{'+' if lim.axles == 6 else ''} axles, {lim.vehicle}",
+            gvw_kg=gvw, tolerance_pct=rules.tolerance_pct, gvw_after_tolerance_kg=after,
+            excess_kg=excess, excess_pct=(gvw - limit) / limit * 100.0,
+            heavy_flag=gvw >= rules.flag_gvw_kg, reason=reason,
+            calibration_version=passage.calibration_version,
+        )
+
     if not passage.valid:
-        return OverloadDecision(decided=False, overloaded=False, warning=False,
-                                severity="undecided",
-                                reason="invalid measurement: " + ", ".join(passage.flags),
-                                **common)  # type: ignore[arg-type]
+        return decision(False, "undecided", "invalid measurement: " + ", ".join(passage.flags))
     if excess <= 0:
-        return OverloadDecision(decided=True, overloaded=False, warning=False, severity="none",
-                                reason="within the limit after tolerance",
-                                **common)  # type: ignore[arg-type]
+        return decision(True, "none", "within the limit after tolerance")
     if excess <= rules.warning_margin_kg:
-        return OverloadDecision(decided=True, overloaded=False, warning=True,
-                                severity="warning",
-                                reason=f"over by {excess:.0f} kg after tolerance: warning only",
-                                **common)  # type: ignore[arg-type]
-    severe = excess / limit * 100.0 > rules.severe_excess_pct
-    return OverloadDecision(
-        decided=True, overloaded=True, warning=False,
-        severity="severe" if severe else "overloaded",
-        reason=f"over by {excess:.0f} kg ({excess / limit * 100:.1f} %) after tolerance",
-        **common,  # type: ignore[arg-type]
-    )
+        return decision(True, "warning", f"over by {excess:.0f} kg after tolerance: warning")
+    severity: Severity = "severe" if over_pct > rules.severe_excess_pct else "overloaded"
+    return decision(True, severity, f"over by {excess:.0f} kg ({over_pct:.1f} %) after tolerance")

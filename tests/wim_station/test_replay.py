@@ -32,7 +32,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="module")
-def small_recording(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def small_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two trucks, 4 s at 4 kHz: small enough to corrupt many times."""
     hdr = header()
     counts = signals(hdr, [SynthVehicle(0.5, 16.0, (5000, 9000, 9000), (0, 4, 5.35)),
@@ -41,7 +41,7 @@ def small_recording(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     with RecordingWriter(path, hdr) as w:
         for f in frames(hdr, counts, 250):
             w.write_frame(f)
-    return path.read_bytes()
+    return path
 
 
 def test_json_lines_carry_the_tools_fields(simulated: tuple[Path, dict], caplog) -> None:
@@ -67,7 +67,7 @@ def test_config_gives_rules_and_calibration(simulated: tuple[Path, dict], tmp_pa
     site = (REPO / "config" / "wim_site.yaml").read_text(encoding="utf-8")
     cfg = tmp_path / "site.yaml"
     cfg.write_text(site.replace("tolerance_pct: 5.0", "tolerance_pct: 7.5")
-                   + "calibration:\n  version: cal-2026-11\n", encoding="utf-8")
+                   .replace("version: factory", "version: cal-2026-11"), encoding="utf-8")
     out = io.StringIO()
     assert main([str(path), "--config", str(cfg), "--json"], out=out) == 0
     rec = json.loads(out.getvalue().splitlines()[0])
@@ -98,10 +98,11 @@ def test_missing_file_and_bad_config(tmp_path: Path, capsys, simulated) -> None:
     assert "error:" in capsys.readouterr().err
 
 
-def test_truncated_recording_is_counted_not_fatal(small_recording: bytes, tmp_path: Path,
+def test_truncated_recording_is_counted_not_fatal(small_recording: Path, tmp_path: Path,
                                                    caplog) -> None:
+    raw = small_recording.read_bytes()
     path = tmp_path / "cut.wimrec"
-    path.write_bytes(small_recording[: len(small_recording) - 3000])
+    path.write_bytes(raw[: len(raw) - 3000])
     out = io.StringIO()
     with caplog.at_level(logging.INFO):
         assert main([str(path), "--json"], out=out) == 0
@@ -121,9 +122,9 @@ def test_as_a_process(simulated: tuple[Path, dict]) -> None:
 @settings(max_examples=120, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_corrupted_recordings_never_crash(small_recording: bytes, tmp_path: Path,
+def test_corrupted_recordings_never_crash(small_recording: Path, tmp_path: Path,
                                           data: st.DataObject) -> None:
-    buf = bytearray(small_recording)
+    buf = bytearray(small_recording.read_bytes())
     for _ in range(data.draw(st.integers(0, 6))):
         kind = data.draw(st.sampled_from(["flip", "cut", "garbage", "drop"]))
         pos = data.draw(st.integers(0, max(len(buf) - 1, 0)))

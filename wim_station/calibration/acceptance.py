@@ -31,7 +31,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
+Errors = Sequence[float] | npt.NDArray[np.float64]
 Criterion = Literal["gvw", "group", "single_axle", "axle_of_group", "speed", "spacing"]
 TestCondition = Literal["r1", "r2", "R1", "R2"]
 Environment = Literal["I", "II", "III"]
@@ -96,7 +98,7 @@ def pi0_pct(n: int, condition: TestCondition = "r2", environment: Environment = 
     return _PI_INF[condition] - _ENV_STEP[environment] - _KAPPA / max(n, 1)
 
 
-def confidence_pct(errors_pct: Sequence[float], delta_pct: float) -> float:
+def confidence_pct(errors_pct: Errors, delta_pct: float) -> float:
     """COST 323 confidence level (%) that an error lies within ±delta (sample-corrected)."""
     e = np.asarray(errors_pct, dtype=float)
     n = e.size
@@ -122,7 +124,7 @@ class CriterionResult:
     tolerance_pct: float  # smallest δ reaching π0 (the criterion's achieved tolerance)
 
 
-def achieved_tolerance_pct(errors_pct: Sequence[float], pi0: float) -> float:
+def achieved_tolerance_pct(errors_pct: Errors, pi0: float) -> float:
     """Smallest δ for which π(δ) >= π0."""
     if len(errors_pct) < 2:
         return float("inf")
@@ -137,7 +139,7 @@ def achieved_tolerance_pct(errors_pct: Sequence[float], pi0: float) -> float:
     return hi
 
 
-def cost323(criterion: Criterion, errors_pct: Sequence[float],
+def cost323(criterion: Criterion, errors_pct: Errors,
             condition: TestCondition = "r2", environment: Environment = "I") -> CriterionResult:
     """The COST 323 class a criterion reaches with these relative errors (%)."""
     e = np.asarray(errors_pct, dtype=float)
@@ -157,7 +159,7 @@ def cost323(criterion: Criterion, errors_pct: Sequence[float],
     )
 
 
-def oiml_gvw_class(errors_pct: Sequence[float], stage: str = "in_service") -> str | None:
+def oiml_gvw_class(errors_pct: Errors, stage: str = "in_service") -> str | None:
     """Finest OIML R134 / JJG 907 vehicle class whose MPE covers every GVW error."""
     worst = float(np.max(np.abs(errors_pct))) if len(errors_pct) else float("inf")
     for name, mpe in zip(OIML_GVW_CLASSES, OIML_GVW_MPE_PCT[stage], strict=True):
@@ -166,7 +168,7 @@ def oiml_gvw_class(errors_pct: Sequence[float], stage: str = "in_service") -> st
     return None
 
 
-def oiml_axle_class(deviations_pct: Sequence[float], stage: str = "in_service") -> str | None:
+def oiml_axle_class(deviations_pct: Errors, stage: str = "in_service") -> str | None:
     """Finest OIML R134 axle-load class covering every deviation from the per-axle mean."""
     worst = float(np.max(np.abs(deviations_pct))) if len(deviations_pct) else float("inf")
     for name, mpe in zip(OIML_AXLE_CLASSES, OIML_AXLE_MPE_PCT[stage], strict=True):

@@ -54,6 +54,7 @@ class _AxleObs:
     left_kg: float | None = None
     right_kg: float | None = None
     side_evidence: dict[int, bool] = field(default_factory=dict)  # row -> wheel off strip
+    channel_kg: tuple[tuple[int, float], ...] = ()  # each channel's share of load_kg
     fault: bool = False
 
 
@@ -120,6 +121,7 @@ class LaneAssembler:
         self.faults: list[Pulse] = []
         self._last_axle_t_us: float | None = None  # of the previous vehicle
         self.trains = 0
+        self.unmeasured = 0  # trains without a single axle seen by two rows
         self._dirty = False
         self._last_end_us = -float("inf")
 
@@ -243,8 +245,8 @@ class LaneAssembler:
                 obs.speed_mps = nearest.speed_mps
             r = min(obs.hits)
             v = obs.speed_mps if np.isfinite(obs.speed_mps) and obs.speed_mps > 0 else np.nan
-            obs.t0_us = obs.hits[r].t_us - (self.positions[r] - self.positions[0]) / v * 1e6 \
-                if np.isfinite(v) else obs.hits[r].t_us
+            lead_us = (self.positions[r] - self.positions[0]) / v * 1e6 if np.isfinite(v) else 0.0
+            obs.t0_us = float(obs.hits[r].t_us - lead_us)
         chains.sort(key=lambda o: o.t0_us)
         return chains
 
@@ -252,11 +254,14 @@ class LaneAssembler:
         cal = self.site.calibration
         v = obs.speed_mps
         row_loads: list[float | None] = [None] * len(self.lane.rows)
+        row_parts: dict[int, list[tuple[int, float]]] = {}
         lefts, rights = [], []
         det = self.det
         for r, hit in obs.hits.items():
             sides = {}
+            by_channel: dict[str, int] = {}
             for side, (pulse, spec) in hit.pulses.items():
+                by_channel[side] = spec.index
                 if spec.type == "strip":
                     force = v / spec.length_m * pulse.area_ns if np.isfinite(v) else np.nan
                 else:
@@ -276,6 +281,7 @@ class LaneAssembler:
             obs.side_evidence[r] = evidence
             if not missing:
                 row_loads[r] = float(sum(sides.values()))
+                row_parts[r] = [(by_channel[k], x) for k, x in sides.items()]
         factor = speed_factor(cal, v * 3.6) if np.isfinite(v) else 1.0
         row_loads = [None if x is None else x * factor for x in row_loads]
         usable = [r for r, x in enumerate(row_loads) if x is not None and np.isfinite(x)]
@@ -289,6 +295,10 @@ class LaneAssembler:
             w = variance_min_weights(self.positions[usable], noise, wt.dynamic,
                                      wt.correlation_length_m)
             obs.load_kg = float(np.dot(w, [float(row_loads[r] or 0.0) for r in usable]))
+            obs.channel_kg = tuple(
+                (ch, float(wr * kg * factor))
+                for wr, r in zip(w.tolist(), usable, strict=True) for ch, kg in row_parts[r]
+            )
         else:
             # No row saw the whole axle: the best available lower bound, flagged elsewhere.
             partial = [sum(
@@ -361,9 +371,19 @@ class LaneAssembler:
             self._loads(obs, temperature)
         spacings = [self._spacing(a, b) for a, b in itertools.pairwise(axles)]
         passages = []
+        if not any(np.isfinite(a.speed_mps) and a.speed_mps > 0 for a in axles):
+            # No axle crossed two rows: no speed, so no load. Counted, never invented.
+            self.unmeasured += 1
+            return []
         for i, j in self._segment(axles, spacings):
-            passages.append(self._passage(axles[i:j], spacings[i:j - 1], conditions,
-                                          temperature))
+            passage = self._passage(axles[i:j], spacings[i:j - 1], conditions, temperature)
+            numbers = [passage.gvw_kg, passage.speed_mps, passage.accel_mps2,
+                       *(a.load_kg for a in passage.axles),
+                       *(a.spacing_m for a in passage.axles[1:])]
+            if all(x is not None and np.isfinite(x) for x in numbers):
+                passages.append(passage)
+            else:
+                self.unmeasured += 1
         return passages
 
     def _passage(self, axles: list[_AxleObs], spacings: list[float], conditions: Conditions,
@@ -429,6 +449,7 @@ class LaneAssembler:
                 left_kg=a.left_kg,
                 right_kg=a.right_kg,
                 row_loads_kg=a.row_loads,
+                channel_kg=a.channel_kg,
             )
             for k, a in enumerate(axles)
         )

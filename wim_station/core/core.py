@@ -116,6 +116,7 @@ class AxleLoadCore:
             "discontinuities": self.discontinuities,
             "fault_pulses": self._detector.fault_pulses,
             "passages": self.passages,
+            "unmeasured_trains": sum(lane.unmeasured for lane in self._lanes.values()),
         }
 
     # -- internals ------------------------------------------------------------------------

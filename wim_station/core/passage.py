@@ -33,6 +33,8 @@ class Axle:
     left_kg: float | None  # mean over rows; None when a row has one 'full' sensor
     right_kg: float | None
     row_loads_kg: tuple[float | None, ...]  # per row of the lane; None where not usable
+    # Each channel's part of load_kg (row weight included): what calibration fits gains on.
+    channel_kg: tuple[tuple[int, float], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
