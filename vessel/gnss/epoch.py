@@ -18,6 +18,17 @@ from vessel.gnss.sentence import Report
 
 _TIMED = frozenset(("GGA", "RMC", "GNS", "GLL"))
 _DAY_US = 86_400_000_000
+# The Report fields each sentence can set on its epoch (position and validity are handled apart).
+_CARRIED: dict[str, tuple[str, ...]] = {
+    "GGA": ("alt_m", "hdop", "sats", "quality"),
+    "GNS": ("alt_m", "hdop", "sats"),
+    "RMC": ("sog_mps", "cog_deg"),
+    "VTG": ("sog_mps", "cog_deg"),
+    "GLL": (),
+    "GSA": ("fix_dim", "hdop"),
+    "HDT": ("heading_deg",),
+    "THS": ("heading_deg",),
+}
 
 
 @dataclass
@@ -108,8 +119,7 @@ class EpochAssembler:
         elif r.valid:
             epoch.said_fix = True
             epoch.lat, epoch.lon = r.lat, r.lon
-        for name in ("fix_dim", "alt_m", "hdop", "sats", "quality", "sog_mps", "cog_deg",
-                     "heading_deg"):
+        for name in _CARRIED[r.kind]:
             value = getattr(r, name)
             if value is not None:
                 setattr(epoch, name, value)
