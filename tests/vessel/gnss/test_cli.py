@@ -9,12 +9,13 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from vessel.gnss.nmea_out import gga, hdt, rmc
+
+from .conftest import listen
 
 T0 = dt.datetime(2014, 12, 31, 3, 7, 19, tzinfo=dt.UTC)
 FIELDS = {"time", "fix", "lat", "lon", "sog_mps", "cog_deg", "heading_deg", "hdop", "sats", "alt_m"}
@@ -63,19 +64,6 @@ def test_bad_arguments_exit_2_with_one_line(args: tuple[str, ...]) -> None:
     assert len(done.stderr.strip().splitlines()) == 1
 
 
-@pytest.fixture
-def receiver() -> Iterator[socket.socket]:
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(1)
-    srv.settimeout(20)
-    try:
-        yield srv
-    finally:
-        srv.close()
-
-
 def _next_record(proc: subprocess.Popen[bytes], want_time: str) -> dict[str, object]:
     assert proc.stdout is not None
     while True:
@@ -110,23 +98,18 @@ class Receiver:
         self._conn.close()
 
 
-def test_port_survives_the_receiver_vanishing(receiver: socket.socket) -> None:
-    port = receiver.getsockname()[1]
+def test_port_survives_the_receiver_vanishing(listener: socket.socket) -> None:
+    port = listener.getsockname()[1]
     proc = subprocess.Popen(cli("--port", f"socket://127.0.0.1:{port}", "--json"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        first = Receiver(receiver.accept()[0], epoch(0))
+        first = Receiver(listener.accept()[0], epoch(0))
         try:
             assert _next_record(proc, "2014-12-31T03:07:19.000Z")["fix"] == "3d"
         finally:
             first.stop()
-        receiver.close()
-        back = socket.socket()
-        back.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        back.bind(("127.0.0.1", port))
-        back.listen(1)
-        back.settimeout(20)
-        with back:
+        listener.close()
+        with listen(port) as back:
             second = Receiver(back.accept()[0], epoch(1))
             try:
                 assert _next_record(proc, "2014-12-31T03:07:20.000Z")["fix"] == "3d"

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,8 @@ import pytest
 from vessel.gnss import Fix, NmeaDecoder
 from vessel.gnss.nmea_out import gga, rmc
 from vessel.gnss.source import GnssSource, GnssSourceError, ReplayGnssSource, open_gnss
+
+from .conftest import listen
 
 T0 = dt.datetime(2026, 6, 1, 8, 0, 0, tzinfo=dt.UTC)
 
@@ -42,19 +44,6 @@ def stream_until(
         if fix is not None and predicate(fix):
             return fix
     raise AssertionError("no matching epoch")
-
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(1)
-    srv.settimeout(10)
-    try:
-        yield srv
-    finally:
-        srv.close()
 
 
 def test_replay_reads_every_epoch_then_stops(tmp_path: Path) -> None:
@@ -105,11 +94,7 @@ def test_socket_source_survives_the_port_vanishing(listener: socket.socket) -> N
         assert source.fix_age_s() is not None
         for _ in range(3):  # retries meet a closed port
             source.read(0.1)
-        back = socket.socket()
-        back.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        back.bind(("127.0.0.1", port))
-        back.listen(1)
-        back.settimeout(0.1)
+        back = listen(port, timeout_s=0.1)
         try:
             conn2 = None
             deadline = time.monotonic() + 10
