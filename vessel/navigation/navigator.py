@@ -388,9 +388,8 @@ class Navigator:
     def _follow(self, t_s: float, state: OwnState, depth: int = 0) -> HelmDemand:
         """Auto and return-home: LOS along the path, then the route (or loiter at home)."""
         p = state.position
-        if self._path_from is None:
-            if self.mode == "auto":
-                self._plan_join()
+        if self._path_from is None:  # first position since the mode was set: plan now
+            self._plan_join() if self.mode == "auto" else self._plan_home()
             self._path_from = p
         if depth > len(self.route.waypoints) + len(self._path) + 1:
             return self._hold(state, "route", p)  # every waypoint within reach: nothing to run

@@ -80,19 +80,14 @@ def parse_gpx(text: str, name: str = "gpx") -> tuple[LatLon, ...]:
     except ET.ParseError as exc:
         raise RouteError(f"{name}: not valid GPX XML ({exc})") from exc
     ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
-    for path in (f"{ns}rte/{ns}rtept", f"{ns}trk/{ns}trkseg/{ns}trkpt", f"{ns}wpt"):
-        first = _first_group(root, path, ns)
-        if first:
-            return tuple(_gpx_point(el, name) for el in first)
+    for parents, leaf in ((("rte",), "rtept"), (("trk", "trkseg"), "trkpt"), ((), "wpt")):
+        parent: ET.Element | None = root
+        for tag in parents:  # the first route / track segment only
+            parent = parent.find(ns + tag) if parent is not None else None
+        points = [] if parent is None else parent.findall(ns + leaf)
+        if points:
+            return tuple(_gpx_point(el, name) for el in points)
     raise RouteError(f"{name}: no rtept, trkpt or wpt elements")
-
-
-def _first_group(root: ET.Element, path: str, ns: str) -> list[ET.Element]:
-    parent_path, _, leaf = path.rpartition("/")
-    if not parent_path:
-        return root.findall(path)
-    parent = root.find(parent_path)
-    return [] if parent is None else parent.findall(leaf)
 
 
 def _gpx_point(el: ET.Element, name: str) -> LatLon:
