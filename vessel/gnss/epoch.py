@@ -34,6 +34,7 @@ _CARRIED: dict[str, tuple[str, ...]] = {
 @dataclass
 class _Epoch:
     tod_us: int | None
+    timed: bool = False  # a sentence that carries time (possibly empty) belongs to this epoch
     date: dt.date | None = None
     said_fix: bool = False
     said_no_fix: bool = False
@@ -66,13 +67,15 @@ class EpochAssembler:
         closed: Fix | None = None
         epoch = self._epoch
         if report.kind in _TIMED:
-            if epoch is not None and epoch.tod_us is None and report.tod_us is not None:
+            if (epoch is not None and epoch.tod_us is None and not epoch.timed
+                    and report.tod_us is not None):
                 epoch.tod_us = report.tod_us  # adopt heading/GSA sent before the epoch's time
             elif epoch is None or report.tod_us is None or report.tod_us != epoch.tod_us:
                 closed = self.close()
                 epoch = self._epoch = _Epoch(report.tod_us)
         elif epoch is None:
             epoch = self._epoch = _Epoch(None)
+        epoch.timed = epoch.timed or report.kind in _TIMED
         self._apply(epoch, report)
         return closed
 

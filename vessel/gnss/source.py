@@ -22,7 +22,7 @@ import serial
 from vessel.errors import VesselError
 from vessel.gnss.config import GnssConfig
 from vessel.gnss.decoder import NmeaDecoder
-from vessel.gnss.fix import Fix
+from vessel.gnss.fix import Fix, iso_utc_ms
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,10 @@ class GnssSource(ABC):
 
         def run() -> None:
             for fix in self:
-                on_fix(fix)
+                try:
+                    on_fix(fix)
+                except Exception:  # a consumer's bug must not stop the receiver
+                    log.exception("GNSS consumer failed on %s", fix)
 
         self._thread = threading.Thread(target=run, name=f"gnss {self.url}", daemon=True)
         self._thread.start()
@@ -119,6 +122,7 @@ class GnssSource(ABC):
             "state": self._state(),
             "bytes": self._bytes,
             "fix_age_s": self.fix_age_s(),
+            "last_fix_time": iso_utc_ms(self._last_fix.time) if self._last_fix else None,
             **self.decoder.counters,
         }
 

@@ -8,6 +8,7 @@ give the same epochs. gpsd quirks (MANIFEST.md) are named per capture in GPSD_QU
 from __future__ import annotations
 
 import os
+import select
 import threading
 import tty
 from collections.abc import Iterator
@@ -156,9 +157,16 @@ def test_pty_replay_agrees_with_gpsd(capture: Path, pty_pair: tuple[int, str]) -
     fixes: list[Fix] = []
     with open_gnss(slave_path, 115200) as source:
 
+        stop = threading.Event()
+
         def write_byte_by_byte() -> None:
-            for i in range(len(data)):
-                os.write(master, data[i : i + 1])
+            os.set_blocking(master, False)  # so a stalled reader cannot wedge this thread
+            i = 0
+            while i < len(data) and not stop.is_set():
+                try:
+                    i += os.write(master, data[i : i + 1])
+                except BlockingIOError:
+                    select.select([], [master], [], 0.1)
 
         writer = threading.Thread(target=write_byte_by_byte)
         writer.start()
@@ -170,6 +178,7 @@ def test_pty_replay_agrees_with_gpsd(capture: Path, pty_pair: tuple[int, str]) -
                     break
                 fixes.append(fix)
         finally:
+            stop.set()
             writer.join()
         counters = source.health()
     direct, direct_counters = decode_all(receiver_bytes(capture))

@@ -195,3 +195,17 @@ def test_decode_raises_with_the_raw_line() -> None:
 def test_short_sentence_is_truncated() -> None:
     _, counters = run(sentence("GPGGA", ("102030.00", "4807.038", "N")))
     assert counters["truncated"] == 1
+
+
+def test_heading_before_the_first_timed_sentence_joins_its_epoch() -> None:
+    fix = last(run(hdt(45.0) + gga(T0, 1.0, 2.0, alt_m=3.0))[0])
+    assert fix.heading_deg == 45.0 and fix.fix == "3d"
+
+
+def test_timeless_no_fix_does_not_poison_the_next_epoch() -> None:
+    timeless = sentence("GPGGA", ("", "", "", "", "", "0", "00", "", "", "M", "", "M", "", ""))
+    fixes, counters = run(timeless + gga(T0, 1.0, 2.0, alt_m=3.0) + rmc(T0, 1.0, 2.0, 0.0, 0.0))
+    assert counters["sentences"] == 3 and last(fixes).fix == "3d"
+    # A ZDA dates the no-fix epoch of a receiver that has the time but no position yet.
+    fixes, _ = run(timeless + zda(T0))
+    assert last(fixes).fix == "none" and last(fixes).time == T0
