@@ -20,9 +20,16 @@ class AnprConfig(StrictModel):
     min_plate_width_px: float = Field(80.0, gt=0)
     max_plate_width_px: float = Field(400.0, gt=0)
     max_candidates: int = Field(8, ge=1)
-    # Reads that break the grammar are dropped unless asked for (field diagnostics).
-    report_invalid: bool = False
+    # Stop looking once this many plates are read with confidence: a lane camera frames one
+    # vehicle, and every further candidate costs a recogniser pass (~8 ms on one core).
+    max_plates: int = Field(1, ge=1)
+    # Reads below `min_confidence` are dropped unless `report_weak` (field diagnostics).
+    min_confidence: float = Field(0.3, ge=0, le=1)
+    report_weak: bool = False
+    # A read below this makes the reader try the larger plates the candidate may be part of.
+    retry_below: float = Field(0.6, ge=0, le=1)
     # Confidence multipliers, calibrated on the synthetic benchmark (benchmarks/anpr.py) so that
-    # a wrong read rarely reaches 0.9.
-    per_correction_factor: float = Field(0.8, gt=0, le=1)
-    invalid_factor: float = Field(0.3, gt=0, le=1)
+    # a wrong read rarely reaches 0.9: the greedy read disagreed with the layout-constrained
+    # read; the paint colour does not fit the layout read.
+    disagreement_factor: float = Field(0.7, gt=0, le=1)
+    color_mismatch_factor: float = Field(0.7, gt=0, le=1)

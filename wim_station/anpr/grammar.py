@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wim_station.anpr.decode import Template
+
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 DIGITS = "0123456789"
@@ -86,3 +88,15 @@ def _digits_in_place(chars: list[str], positions: range) -> int:
             chars[i] = _TO_DIGIT[chars[i]]
             fixes += 1
     return fixes
+
+
+# Layouts for constrained decoding (decode.Template), one class of characters per position.
+STANDARD = Template("standard", (PROVINCES, LETTERS, *[TAIL_CHARS] * 5))
+NEV_SMALL = Template("nev-small", (PROVINCES, LETTERS, "DF", TAIL_CHARS, *[DIGITS] * 4))
+NEV_LARGE = Template("nev-large", (PROVINCES, LETTERS, *[DIGITS] * 5, "DF"))
+SINGLE_ROW = (STANDARD, NEV_SMALL, NEV_LARGE)
+DOUBLE_TOP = Template("head", (PROVINCES, LETTERS))
+DOUBLE_BOTTOM = Template("tail", (TAIL_CHARS,) * 5)
+# The paint that goes with each layout; standard plates come in four colours.
+KIND_COLORS = {"standard": ("blue", "yellow", "white", "black"), "nev-small": ("green",),
+               "nev-large": ("yellow-green",)}

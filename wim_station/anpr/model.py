@@ -106,9 +106,10 @@ class TextLineRecognizer:
             raise ModelError(f"model dictionary lacks {''.join(missing)}")
         self._allowed = np.array([0, *(index[c] for c in allowed_chars)])
         self._max_width_px = max_width_px
+        self.alphabet = allowed_chars
 
-    def read(self, line_bgr: np.ndarray) -> LineRead:
-        """Read one text line (any size, BGR): greedy CTC over the allowed characters."""
+    def probabilities(self, line_bgr: np.ndarray) -> np.ndarray:
+        """Per-timestep probabilities (T, 1 + len(alphabet)) of blank and each allowed character."""
         h, w = line_bgr.shape[:2]
         width = int(min(self._max_width_px, max(16, np.ceil(_INPUT_HEIGHT_PX * w / max(h, 1)))))
         width = (width + 7) // 8 * 8
@@ -117,19 +118,28 @@ class TextLineRecognizer:
         self._net.setInput(blob)
         out = np.asarray(self._net.forward())
         full = out.reshape(out.shape[-2], out.shape[-1])
-        probs = full[:, self._allowed].copy()
+        probs = full[:, self._allowed].astype(np.float64)
         # Mass on symbols outside the plate alphabet (the separator dot, punctuation) counts as
         # blank: such a symbol separates characters, so "FF" across the dot stays two Fs.
         probs[:, 0] += np.clip(full.sum(axis=1) - probs.sum(axis=1), 0.0, None)
-        best = probs.argmax(axis=1)
-        chars: list[str] = []
-        char_probs: list[float] = []
-        prev = 0
-        for t, k in enumerate(best):
-            if k != 0 and k != prev:
-                chars.append(self.classes[self._allowed[k]])
-                char_probs.append(float(probs[t, k]))
-            elif k != 0 and k == prev:
-                char_probs[-1] = max(char_probs[-1], float(probs[t, k]))
-            prev = int(k)
-        return LineRead("".join(chars), tuple(char_probs))
+        return probs
+
+    def read(self, line_bgr: np.ndarray) -> LineRead:
+        """Read one text line (any size, BGR): greedy CTC over the allowed characters."""
+        return greedy_decode(self.probabilities(line_bgr), self.alphabet)
+
+
+def greedy_decode(probs: np.ndarray, alphabet: str) -> LineRead:
+    """Best class per timestep, repeats merged, blanks dropped (CTC best path)."""
+    best = probs.argmax(axis=1)
+    chars: list[str] = []
+    char_probs: list[float] = []
+    prev = 0
+    for t, k in enumerate(best):
+        if k != 0 and k != prev:
+            chars.append(alphabet[k - 1])
+            char_probs.append(float(probs[t, k]))
+        elif k != 0:
+            char_probs[-1] = max(char_probs[-1], float(probs[t, k]))
+        prev = int(k)
+    return LineRead("".join(chars), tuple(char_probs))

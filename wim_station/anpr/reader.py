@@ -11,7 +11,8 @@ from wim_station.anpr import color as plate_color
 from wim_station.anpr import grammar
 from wim_station.anpr.config import AnprConfig
 from wim_station.anpr.locate import Candidate, find_candidates
-from wim_station.anpr.model import LineRead, TextLineRecognizer, find_model
+from wim_station.anpr.decode import decode
+from wim_station.anpr.model import TextLineRecognizer, find_model, greedy_decode
 
 _ROW_H_PX = 64  # rectified single-row plate height; the recogniser rescales to 48
 # Double-row plate (440 x 220 mm): the top row spans y 15-75 mm, the bottom row y 90-200 mm.
@@ -38,6 +39,7 @@ class PlateRead:
 class _Attempt:
     read: PlateRead
     valid: bool
+    greedy: str  # the unconstrained read, for deciding whether to look further
 
 
 class PlateReader:
@@ -47,6 +49,11 @@ class PlateReader:
         self.config = config or AnprConfig()
         path = find_model(self.config.model_package, self.config.model_file)
         self._rec = TextLineRecognizer(path, grammar.OCR_ALPHABET)
+        alphabet = self._rec.alphabet
+        self._fold = [(alphabet.index(a) + 1, alphabet.index(b) + 1) for a, b in (("I", "1"),
+                                                                                ("O", "0"))]
+        # the first forward pass allocates the network; pay it now, not on the first truck
+        self._rec.read(np.full((_ROW_H_PX, 3 * _ROW_H_PX, 3), 128, np.uint8))
 
     def read(self, image_bgr: np.ndarray) -> list[PlateRead]:
         """All plates read in the frame, best first (empty when none)."""
@@ -55,11 +62,19 @@ class PlateReader:
         cfg = self.config
         night = plate_color.is_grey(image_bgr[:: max(1, image_bgr.shape[0] // 64)])
         attempts: list[_Attempt] = []
+        sure: list[PlateRead] = []
         for cand in find_candidates(image_bgr, cfg.work_width_px, cfg.min_plate_width_px,
                                     cfg.max_plate_width_px, cfg.max_candidates):
+            if _inside_any(cand.quad.mean(axis=0), sure):
+                continue  # another view of a plate already read with confidence
             attempt = self._read_candidate(image_bgr, cand, night)
-            if attempt is not None and (attempt.valid or cfg.report_invalid):
-                attempts.append(attempt)
+            if attempt is None or not (attempt.valid or cfg.report_weak):
+                continue
+            attempts.append(attempt)
+            if attempt.read.confidence >= cfg.retry_below:
+                sure.append(attempt.read)
+                if len(sure) >= cfg.max_plates:
+                    break
         attempts.sort(key=lambda a: (a.valid, a.read.confidence), reverse=True)
         return _distinct([a.read for a in attempts])
 
@@ -67,59 +82,83 @@ class PlateReader:
                         night: bool) -> _Attempt | None:
         first = (self._read_double if cand.double_row else self._read_single)(
             image, cand.quad, night)
-        if first is None or first.valid or len(first.read.text) < 4:
-            return first
-        # Part of a plate read: try the plates this part may belong to.
-        retries = []
-        if not any(c in grammar.PROVINCES for c in first.read.text):
-            # a colour blob of the green part of a yellow-green plate, or a truncated stroke row
-            retries.append((self._read_single, _extend(cand.quad, left=0.37)))
-            # the bottom row of a double-row plate
-            retries.append((self._read_double, _extend(cand.quad, up=0.75)))
-        if not cand.double_row and _aspect(cand.quad) < 2.8:
-            retries.append((self._read_double, cand.quad))
+        if (first is None or first.read.confidence >= self.config.retry_below
+                or len(first.greedy) < 2):
+            return first  # confident, or no text at all: nothing to grow
+        # A weak read may come from part of a plate: try the plates this part may belong to.
+        q = cand.quad
+        retries = [
+            # the green part of a yellow-green plate; the tail block of a single-row plate
+            (self._read_single, _extend(q, left=0.37)),
+            (self._read_single, _extend(q, left=0.55)),
+            # the bottom row of a double-row plate (text box grown 1.5x: 165 of 220 mm)
+            (self._read_double, _extend(q, up=0.4)),
+        ]
+        if cand.source == "texture":
+            # the top row of a double-row plate (220 x 60 mm of characters, grown 1.1 x 1.5)
+            retries.append((self._read_double, _extend(q, 0.41, 0.41, 0.0, 1.44)))
+        if not cand.double_row and _aspect(q) < 2.8:
+            retries.append((self._read_double, q))
+        best = first
         for method, quad in retries:
             attempt = method(image, quad, night)
-            if attempt is not None and attempt.valid:
-                return attempt
-        return first
+            if attempt is not None and attempt.read.confidence > best.read.confidence:
+                best = attempt
+                if best.read.confidence >= self.config.retry_below:
+                    break
+        return best
 
     def _read_single(self, image: np.ndarray, quad: np.ndarray, night: bool) -> _Attempt | None:
         plate = _rectify(image, quad, _aspect(quad))
-        line = self._rec.read(plate)
-        return self._judge(line, [line], plate, quad, night, double=False)
+        probs = self._probs(plate)
+        reads = [decode(probs, self._rec.alphabet, t) for t in grammar.SINGLE_ROW]
+        best = max((r for r in reads if r is not None), key=lambda r: r.log_score, default=None)
+        if best is None:
+            return None
+        greedy = greedy_decode(probs, self._rec.alphabet).text
+        return self._judge(best.text, best.kind, best.char_probs, greedy, plate, quad, night,
+                           double=False)
 
     def _read_double(self, image: np.ndarray, quad: np.ndarray, night: bool) -> _Attempt | None:
         plate = _rectify(image, quad, 2.0)
-        top = self._rec.read(_crop(plate, _TOP_ROW))
-        bottom = self._rec.read(_crop(plate, _BOTTOM_ROW))
-        line = LineRead(top.text + bottom.text, top.char_probs + bottom.char_probs)
-        return self._judge(line, [top, bottom], plate, quad, night, double=True)
-
-    def _judge(self, line: LineRead, rows: list[LineRead], plate: np.ndarray, quad: np.ndarray,
-               night: bool, double: bool) -> _Attempt | None:
-        if not line.text:
+        top_p = self._probs(_crop(plate, _TOP_ROW))
+        bottom_p = self._probs(_crop(plate, _BOTTOM_ROW))
+        top = decode(top_p, self._rec.alphabet, grammar.DOUBLE_TOP)
+        bottom = decode(bottom_p, self._rec.alphabet, grammar.DOUBLE_BOTTOM)
+        if top is None or bottom is None:
             return None
+        greedy = (greedy_decode(top_p, self._rec.alphabet).text
+                  + greedy_decode(bottom_p, self._rec.alphabet).text)
+        return self._judge(top.text + bottom.text, "standard", top.char_probs + bottom.char_probs,
+                           greedy, plate, quad, night, double=True)
+
+    def _probs(self, line_bgr: np.ndarray) -> np.ndarray:
+        probs = self._rec.probabilities(line_bgr)
+        # I and O are never issued: what looks like them is 1 and 0
+        for never, digit in self._fold:
+            probs[:, digit] += probs[:, never]
+            probs[:, never] = 0.0
+        return probs
+
+    def _judge(self, text: str, kind: str, char_probs: tuple[float, ...], greedy: str,
+               plate: np.ndarray, quad: np.ndarray, night: bool, double: bool) -> _Attempt:
+        cfg = self.config
+        conf = min(char_probs)
+        if greedy != text:  # the unconstrained read disagrees: the layout was forced
+            conf *= cfg.disagreement_factor
         paint = None if night else plate_color.classify(plate)
-        result = grammar.check(line.text, paint)
-        if double and result.kind != "standard":
-            result = grammar.GrammarResult(result.text, False, result.corrections, result.kind)
-        probs = line.char_probs[-len(result.text):] if result.text else line.char_probs
-        conf = min(probs) if probs else 0.0
-        conf *= self.config.per_correction_factor ** result.corrections
-        if not result.valid:
-            conf *= self.config.invalid_factor
-        color = paint or _night_color(result.kind, double, plate)
+        colors = grammar.KIND_COLORS[kind]
+        if paint is None or paint not in colors:
+            if paint is not None:
+                conf *= cfg.color_mismatch_factor
+            paint = colors[0] if len(colors) == 1 else _night_color(double, plate)
         box = tuple((float(x), float(y)) for x, y in quad)
-        return _Attempt(PlateRead(result.text, color, float(conf), box), result.valid)
+        return _Attempt(PlateRead(text, paint, float(conf), box),
+                        conf >= cfg.min_confidence, greedy)
 
 
-def _night_color(kind: str, double: bool, plate: np.ndarray) -> str:
-    """Under infrared the paint is invisible; infer it from the layout and text polarity."""
-    if kind == "nev-small":
-        return "green"
-    if kind == "nev-large":
-        return "yellow-green"
+def _night_color(double: bool, plate: np.ndarray) -> str:
+    """A standard plate whose paint is unseen (infrared): yellow if dark text, else blue."""
     if double:
         return "yellow"
     return "yellow" if plate_color.text_is_dark(plate) else "blue"
@@ -146,24 +185,30 @@ def _crop(plate: np.ndarray, frac: tuple[float, float, float, float]) -> np.ndar
     return plate[round(h * y0) : round(h * y1), round(w * x0) : round(w * x1)]
 
 
-def _extend(quad: np.ndarray, left: float = 0.0, up: float = 0.0) -> np.ndarray:
-    """`quad` grown leftwards by `left` of its width and upwards by `up` of its height."""
-    grown = quad.copy()
-    grown[0] += (quad[0] - quad[1]) * left
-    grown[3] += (quad[3] - quad[2]) * left
-    grown[0] += (quad[0] - quad[3]) * up
-    grown[1] += (quad[1] - quad[2]) * up
-    return grown
+def _extend(quad: np.ndarray, left: float = 0.0, right: float = 0.0, up: float = 0.0,
+            down: float = 0.0) -> np.ndarray:
+    """`quad` grown by fractions of its width (left, right) and height (up, down)."""
+    tl, tr, br, bl = quad
+    top_dir, bottom_dir = tr - tl, br - bl
+    tl, bl = tl - top_dir * left, bl - bottom_dir * left
+    tr, br = tr + top_dir * right, br + bottom_dir * right
+    left_dir, right_dir = bl - tl, br - tr
+    tl, tr = tl - left_dir * up, tr - right_dir * up
+    bl, br = bl + left_dir * down, br + right_dir * down
+    return np.array([tl, tr, br, bl], np.float32)
+
+
+def _inside_any(point: np.ndarray, reads: list[PlateRead]) -> bool:
+    pt = (float(point[0]), float(point[1]))
+    return any(cv2.pointPolygonTest(np.array(r.box, np.float32).reshape(-1, 1, 2), pt, False)
+               >= 0 for r in reads)
 
 
 def _distinct(reads: list[PlateRead]) -> list[PlateRead]:
     """Keep the best read of each plate: one per text and one per place."""
     kept: list[PlateRead] = []
     for r in reads:
-        centre = np.mean(r.box, axis=0)
-        if any(k.text == r.text or cv2.pointPolygonTest(
-                np.array(k.box, np.float32).reshape(-1, 1, 2), tuple(map(float, centre)),
-                False) >= 0 for k in kept):
+        if any(k.text == r.text for k in kept) or _inside_any(np.mean(r.box, axis=0), kept):
             continue
         kept.append(r)
     return kept
