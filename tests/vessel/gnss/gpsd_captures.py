@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,14 +27,6 @@ def receiver_bytes(capture: Path) -> bytes:
     """What the receiver sent: the capture without its `#` header/comment lines."""
     lines = capture.read_bytes().splitlines(keepends=True)
     return b"".join(line for line in lines if not line.startswith(b"#"))
-
-
-@dataclass(frozen=True)
-class GpsdEpoch:
-    """gpsd's TPV reports for one `time`, merged last-wins."""
-
-    time: str
-    report: dict[str, object]
 
 
 def gpsd_epochs(capture: Path, skip_after_rmc_v: bool = False) -> dict[str, dict[str, object]]:
