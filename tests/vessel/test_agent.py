@@ -101,6 +101,6 @@ def test_agent_patrols_reports_and_obeys_valid_commands(
                    what="navigation health")
         nav_health = rx.store.device(DEVICE)["health"]["navigation"]
         assert nav_health["helm"]["sent"] > 0 and nav_health["gnss"]["fix_age_s"] is not None
-    assert lake.helm_timeouts == 0
+        before = lake.helm_timeouts
     # the agent has stopped commanding: the controller times out to neutral on its own
-    wait_until(lambda: lake.helm_timeouts == 1, what="controller timeout after the agent stopped")
+    wait_until(lambda: lake.helm_timeouts > before, what="controller timeout after stop")
