@@ -99,7 +99,7 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
         miss = np.abs(tb - (t + delay))
         miss[: used_j + 1] = np.inf
         j = int(np.argmin(miss))
-        if miss[j] <= 0.05 * delay + 1500.0:
+        if miss[j] <= 0.12 * delay + 1500.0:
             pairs.append((i, j))
             used_j = j
     return pairs
@@ -192,14 +192,15 @@ class LaneAssembler:
         for pulse, spec in sorted(pulses, key=lambda ps: ps[0].t_start_us):
             hits = out[self.row_of[spec.row]]
             last = hits[-1] if hits else None
+            key = spec.side if spec.foreign_lane is None else f"{spec.side}@{spec.foreign_lane}"
             if (last is not None and pulse.t_start_us <= last.t_end_us
-                    and spec.side not in last.pulses):
-                last.pulses[spec.side] = (pulse, spec)
+                    and key not in last.pulses):
+                last.pulses[key] = (pulse, spec)
                 last.t_start_us = min(last.t_start_us, pulse.t_start_us)
                 last.t_end_us = max(last.t_end_us, pulse.t_end_us)
             else:
                 hits.append(_Hit(self.row_of[spec.row], pulse.t_start_us, pulse.t_end_us,
-                                 {spec.side: (pulse, spec)}))
+                                 {key: (pulse, spec)}))
         return out
 
     def _axles(self, row_hits: list[list[_Hit]]) -> list[_AxleObs]:

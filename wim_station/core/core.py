@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 
 import numpy as np
 
 from wim_station.config import WimSiteConfig
 from wim_station.core import passage as P
 from wim_station.core.assembly import LaneAssembler
-from wim_station.core.layout import SiteLayout
-from wim_station.core.pulses import PulseDetector
+from wim_station.core.layout import ChannelSpec, SiteLayout
+from wim_station.core.pulses import Pulse, PulseDetector
 from wim_station.daq.codec import SeqGap
 from wim_station.daq.frame import (
     STATUS_CHANNEL_FAULT,
@@ -28,6 +29,10 @@ _STATUS_FLAGS = (
 )
 # Conditions (status, gaps) are remembered this long: longer than any axle train.
 _CONDITION_MEMORY_US = 120e6
+# Two lone wheels in neighbouring lanes this close in time are one straddling axle.
+_STRADDLE_US = 5_000.0
+# Pairs this close after the previous one belong to the same straddling vehicle.
+_STRADDLE_EPISODE_US = 1.5e6
 # Frames this far off the expected start time are a discontinuity (in sample periods).
 _CONTINUITY_SAMPLES = 0.5
 
@@ -60,6 +65,8 @@ class AxleLoadCore:
         self.frames_rejected = 0
         self.discontinuities = 0
         self.passages = 0
+        self.straddle_pairs = 0
+        self._straddles: dict[tuple[int, int], tuple[int, float]] = {}
 
     # -- input ----------------------------------------------------------------------------
 
@@ -116,6 +123,7 @@ class AxleLoadCore:
             "discontinuities": self.discontinuities,
             "fault_pulses": self._detector.fault_pulses,
             "passages": self.passages,
+            "straddle_pairs": self.straddle_pairs,
             "unmeasured_trains": sum(lane.unmeasured for lane in self._lanes.values()),
         }
 
@@ -137,8 +145,7 @@ class AxleLoadCore:
         self._block, self._block_samples = [], 0
         force = (counts - self._zero) * self._gain
         pulses = self._detector.feed(force, t0)
-        for pulse in pulses:
-            spec = self._specs[pulse.channel]
+        for pulse, spec in self._route(pulses):
             self._lanes[spec.lane].add(pulse, spec)
         now_us = t0 + counts.shape[0] * 1e6 / self._rate
         while self._conditions and self._conditions[0][1] < now_us - _CONDITION_MEMORY_US:
@@ -148,6 +155,54 @@ class AxleLoadCore:
             out += lane.poll(now_us, self._conditions_between)
         self.passages += len(out)
         return sorted(out, key=lambda p: p.t_first_axle_us)
+
+    def _route(self, pulses: list[Pulse]) -> list[tuple[Pulse, ChannelSpec]]:
+        """Lane of every pulse; the two lone wheels of a vehicle straddling two lanes go to one.
+
+        A straddling vehicle shows, at the same row and moment, a single wheel in each of two
+        neighbouring lanes (no other wheel beside it in either). Both go to one lane (the
+        one with more load at the start of the episode) marked foreign, so the vehicle is
+        seen once, flagged, instead of twice or mixed into the next lane's traffic.
+        """
+        routed = [(p, self._specs[p.channel]) for p in pulses]
+        if len(self._lanes) < 2 or len(pulses) < 2:
+            return routed
+        lone = [self._lone(k, routed) for k in range(len(routed))]
+        for i, (p, sp) in enumerate(routed):
+            if not lone[i]:
+                continue
+            for j in range(i + 1, len(routed)):
+                q, sq = routed[j]
+                if q.t_centroid_us - p.t_centroid_us > _STRADDLE_US:
+                    break
+                if (not lone[j] or sq.lane == sp.lane or sq.position_m != sp.position_m
+                        or q.t_start_us > p.t_end_us or p.t_start_us > q.t_end_us):
+                    continue
+                pair = (min(sp.lane, sq.lane), max(sp.lane, sq.lane))
+                lane, last = self._straddles.get(pair, (0, -float("inf")))
+                if p.t_centroid_us - last > _STRADDLE_EPISODE_US:
+                    lane = sp.lane if p.area_ns >= q.area_ns else sq.lane
+                self._straddles[pair] = (lane, p.t_centroid_us)
+                routed[i] = (p, self._as_lane(sp, lane))
+                routed[j] = (q, self._as_lane(sq, lane))
+                lone[i] = lone[j] = False
+                self.straddle_pairs += 1
+                break
+        return routed
+
+    def _lone(self, k: int, routed: list[tuple[Pulse, ChannelSpec]]) -> bool:
+        p, sp = routed[k]
+        return not any(
+            sq.lane == sp.lane and sq.row == sp.row and sq.side != sp.side
+            and q.t_start_us <= p.t_end_us and p.t_start_us <= q.t_end_us
+            for q, sq in routed
+        )
+
+    def _as_lane(self, spec: ChannelSpec, lane: int) -> ChannelSpec:
+        if spec.lane == lane:
+            return spec
+        rows = [c.row for c in self._specs if c.lane == lane and c.position_m == spec.position_m]
+        return replace(spec, lane=lane, row=rows[0], foreign_lane=spec.lane)
 
     def _conditions_between(
         self, t_from_us: float, t_to_us: float

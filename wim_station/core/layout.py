@@ -42,6 +42,8 @@ class ChannelSpec:
     length_m: float
     zero_counts: float
     gain_n_per_count: float
+    # Set on a copy routed to a neighbouring lane: a wheel of a vehicle straddling both.
+    foreign_lane: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
