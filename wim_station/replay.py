@@ -20,6 +20,7 @@ from wim_station.config import WimSiteConfig
 from wim_station.core import AxleLoadCore, Passage, SiteLayout
 from wim_station.core.layout import LayoutError
 from wim_station.daq.recording import open_recording
+from wim_station.drift import DriftMonitor
 from wim_station.errors import WimError
 from wim_station.rules import decide
 
@@ -49,13 +50,19 @@ def replay(path: str | Path, config: WimSiteConfig | None = None) -> Iterator[di
         if config is not None:
             _warn_layout_differences(rec.header.channels, config)
         core = AxleLoadCore(site)
+        drift = DriftMonitor(config.drift if config else None)
         for item in rec.items():
             for passage in core.feed(item):
+                drift.observe(passage)
                 yield passage_record(passage, site)
         for passage in core.flush():
+            drift.observe(passage)
             yield passage_record(passage, site)
         counters = {**rec.counters(), **core.counters()}
     log.info("replay done: %s", " ".join(f"{k}={v}" for k, v in counters.items()))
+    for lane in drift.status():
+        log.log(logging.WARNING if lane.alarm else logging.INFO, "drift lane %d: %s",
+                lane.lane, json.dumps(lane.to_json()))
 
 
 def _warn_layout_differences(channels: Any, config: WimSiteConfig) -> None:

@@ -145,3 +145,13 @@ def test_corrupted_recordings_never_crash(small_recording: Path, tmp_path: Path,
         return
     for rec in records:
         assert rec["axle_count"] >= 1 and rec["gvw_kg"] == rec["gvw_kg"]  # never NaN
+
+
+def test_subcommand_dispatch(capsys) -> None:
+    from wim_station.__main__ import main as wim_main
+
+    assert wim_main([]) == 2
+    assert wim_main(["bogus"]) == 2
+    assert "unknown command" in capsys.readouterr().err
+    assert wim_main(["record", "--help"]) == 0  # delegated to wim_station.record's parser
+    assert "--out" in capsys.readouterr().out

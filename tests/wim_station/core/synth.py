@@ -22,19 +22,23 @@ class SynthVehicle:
     left_share: float = 0.5
     contact_m: float = 0.2
     miss_side: str | None = None  # a wheel path that never touches its strip
+    lane: int = 1
+    # Where each wheel lands, (lane, side) by wheel; default: its own strip in its lane.
+    wheels: tuple[tuple[str, int, str], ...] = ()
 
 
 def header(rows_m: tuple[float, ...] = (0.0, 3.0), length_m: float = 0.07,
-           kind: str = "strip", rate: int = 4000) -> RecordingHeader:
+           kind: str = "strip", rate: int = 4000, lanes: int = 1) -> RecordingHeader:
     chans: list[dict[str, object]] = []
-    for r, pos in enumerate(rows_m):
-        for side in ("left", "right"):
-            chans.append({"index": len(chans), "lane": 1, "row": r, "position_m": pos,
-                          "side": side, "type": kind, "length_m": length_m,
-                          "zero_counts": 100, "gain_n_per_count": 0.5})
+    for lane in range(1, lanes + 1):
+        for r, pos in enumerate(rows_m):
+            for side in ("left", "right"):
+                chans.append({"index": len(chans), "lane": lane, "row": r, "position_m": pos,
+                              "side": side, "type": kind, "length_m": length_m,
+                              "zero_counts": 100, "gain_n_per_count": 0.5})
     return RecordingHeader.from_mapping({
         "site_id": "test", "recorded_at": "2026-01-01T00:00:00Z", "sample_rate_hz": rate,
-        "lanes": [{"lane": 1}], "channels": chans})
+        "lanes": [{"lane": k} for k in range(1, lanes + 1)], "channels": chans})
 
 
 def signals(hdr: RecordingHeader, vehicles: list[SynthVehicle], duration_s: float,
@@ -48,10 +52,13 @@ def signals(hdr: RecordingHeader, vehicles: list[SynthVehicle], duration_s: floa
         front = v.speed_mps * tau + 0.5 * v.accel_mps2 * tau**2  # first axle's travel
         for load, off in zip(v.loads_kg, v.offsets_m, strict=True):
             x_axle = front - off
+            landing = {w: (v.lane, w) for w in ("left", "right")}
+            landing.update({w: (lane, side) for w, lane, side in v.wheels})
             for ch in hdr.channels:
-                if v.miss_side == ch.side:
+                wheel = next((w for w, at in landing.items() if at == (ch.lane, ch.side)), None)
+                if wheel is None or v.miss_side == wheel:
                     continue
-                share = v.left_share if ch.side == "left" else 1 - v.left_share
+                share = v.left_share if wheel == "left" else 1 - v.left_share
                 # overlap of contact patch [x-c/2, x+c/2] with strip [p-l/2, p+l/2]
                 lo = np.maximum(x_axle - v.contact_m / 2, ch.position_m - ch.length_m / 2)
                 hi = np.minimum(x_axle + v.contact_m / 2, ch.position_m + ch.length_m / 2)

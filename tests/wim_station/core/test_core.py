@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -169,3 +171,41 @@ def test_four_rows_give_speed_and_loads() -> None:
     assert [p.class_code for p in out] == ["11", "15"]
     assert out[1].gvw_kg == pytest.approx(23000, rel=0.01)
     assert out[0].speed_mps == pytest.approx(19.0, rel=0.005)
+
+
+def test_vehicle_straddling_two_lanes_is_one_flagged_passage() -> None:
+    hdr = header(lanes=2)
+    straddler = SynthVehicle(1.0, 16.0, (5000, 9000, 9000), (0, 4.0, 5.35), left_share=0.45,
+                             wheels=(("left", 1, "right"), ("right", 2, "left")))
+    beside = SynthVehicle(4.0, 20.0, (800, 700), (0, 2.7), lane=2)
+    follower = SynthVehicle(4.2, 18.0, (900, 800), (0, 2.6), lane=1)
+    out, core = run([straddler, beside, follower], 6.0, hdr=hdr)
+    assert [(p.lane, p.axle_count) for p in out] == [(2, 3), (2, 2), (1, 2)]
+    assert "straddling" in out[0].flags and not out[0].valid
+    assert out[0].gvw_kg == pytest.approx(23000, rel=0.02)
+    assert out[1].valid and out[2].valid
+    assert core.counters()["straddle_pairs"] == 6
+
+
+def test_calibration_gain_speed_table_and_temperature() -> None:
+    hdr = header()
+    counts = signals(hdr, [TRUCK], 3.0)
+    # Sensors read 10 % high at 30 degC with a 1 %/degC coefficient; channel 0 another 5 %.
+    base = SiteLayout.from_header(hdr)
+    cal = base.calibration.model_copy(update={
+        "version": "cal-9", "channel_gains": {0: 1 / 1.05},
+        "speed_factors": ((40.0, 1.0), (80.0, 0.98)),  # 57.6 km/h -> 0.9912
+        "temperature_coeff_per_c": {"strip": 0.01, "plate": 0.0},
+    })
+    scaled = ((counts - 100) * 1.1).astype(np.int64)
+    scaled[:, 0] = (scaled[:, 0] * 1.05).astype(np.int64)
+    counts2 = (scaled + 100).astype(np.int32)
+    core = AxleLoadCore(replace(base, calibration=cal))
+    out: list[Passage] = []
+    for f in frames(hdr, counts2, 200):
+        out += core.feed(DaqFrame(f.seq, f.t0_us, f.sample_rate_hz, f.samples,
+                                  temperature_c=30.0))
+    out += core.flush()
+    (p,) = out
+    assert p.calibration_version == "cal-9" and p.temperature_c == 30.0
+    assert p.gvw_kg == pytest.approx(23000 * 0.9912, rel=0.01)
