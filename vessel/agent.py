@@ -37,6 +37,7 @@ from vessel.gnss.fix import Fix, iso_utc_ms
 from vessel.gnss.source import GnssSource, open_gnss
 from vessel.helm import HelmLink, open_helm
 from vessel.navigation import MODES, NavigationRefused, Navigator, NavStatus, Route, RouteError
+from vessel.patrol_watch import PatrolWatch, attach_watch
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class VesselAgent:
         self._thread: threading.Thread | None = None
         self.gnss: GnssSource | None = None
         self.helm: HelmLink | None = None
+        self.watch: PatrolWatch | None = None  # camera → vision → warning rules (patrol_watch)
         self._status: NavStatus | None = None
         self._last_fix: Fix | None = None
         self._fix_listeners: list[FixListener] = []
@@ -153,6 +155,7 @@ class VesselAgent:
             self.runtime.add_health_source("navigation", self.health)
             self.runtime.start()
             self.gnss.start(self._on_fix)
+            self.watch = attach_watch(self)  # None without a camera
         except BaseException:
             self.close()
             raise
@@ -173,6 +176,8 @@ class VesselAgent:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        if self.watch is not None:
+            self.watch.close()  # before the runtime: its last reports go to the outbox
         if self.gnss is not None:
             self.gnss.close()
         if self.helm is not None:
