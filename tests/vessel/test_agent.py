@@ -97,9 +97,11 @@ def test_agent_patrols_reports_and_obeys_valid_commands(
         point = tracks[0]["points"][0]
         assert {"time", "lat", "lon", "sog_mps", "heading_deg", "mode", "behaviour"} <= set(point)
         assert abs(point["lat"] - cfg.home.lat) < 0.001
-        wait_until(lambda: "navigation" in (rx.store.device(DEVICE) or {}).get("health", {}),
-                   what="navigation health")
-        nav_health = rx.store.device(DEVICE)["health"]["navigation"]
+        health = wait_until(lambda: (rx.store.device(DEVICE) or {}).get("health", {}),
+                            what="health")
+        nav_health = wait_until(lambda: ((rx.store.device(DEVICE) or {}).get("health") or {})
+                                .get("navigation"), what="navigation health")
+        assert "outbox" in health
         assert nav_health["helm"]["sent"] > 0 and nav_health["gnss"]["fix_age_s"] is not None
         before = lake.helm_timeouts
     # the agent has stopped commanding: the controller times out to neutral on its own
