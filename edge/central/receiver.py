@@ -30,7 +30,7 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import paho.mqtt.client as mqtt
 
@@ -69,7 +69,7 @@ class CentralReceiver(MqttSession):
         super().stop(timeout_s)
         self.store.close()
 
-    def __enter__(self) -> CentralReceiver:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -52,6 +52,12 @@ class BrokerSection(StrictModel):
     max_inflight: Annotated[int, Field(ge=1, le=1000)] = 20
     reconnect_min_s: Annotated[float, Field(gt=0, le=60)] = 1.0
     reconnect_max_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    max_unacked: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        default=500,
+        description="records sent but not yet named by down/ack; keeps the broker's queue "
+        "towards a slow receiver below mosquitto's max_queued_messages (1000 by default), "
+        "beyond which it drops QoS 1 messages it has already PUBACKed",
+    )
     ack_timeout_s: Annotated[float, Field(ge=1, le=86400)] = Field(
         default=60.0,
         description="re-send records still not named by down/ack this long after sending",

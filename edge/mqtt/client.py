@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import socket
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,11 @@ def connect(client: mqtt.Client, broker: BrokerSection, *, persistent: bool = Fa
                        clean_start=not persistent, properties=props)
     else:
         client.connect(address.host, address.port, broker.keepalive_s)
+    sock = client.socket()
+    if sock is not None:
+        # Small packets (PUBACKs, acks) must not wait for Nagle's algorithm.
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # type: ignore[attr-defined]
 
 
 def release(client: mqtt.Client) -> None:

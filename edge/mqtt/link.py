@@ -151,6 +151,7 @@ class Link(MqttSession):
         for rid in ids:
             if self._awaiting.pop(rid, None) is not None:
                 self.counters["acked"] += 1
+                self._more = True
 
     def _pump(self, client: mqtt.Client) -> float:
         now = time.monotonic()
@@ -172,7 +173,8 @@ class Link(MqttSession):
         return IDLE_WAIT_S
 
     def _fill_window(self, client: mqtt.Client, now: float) -> None:
-        free = self.broker.max_inflight - len(self._inflight)
+        free = min(self.broker.max_inflight - len(self._inflight),
+                   self.broker.max_unacked - len(self._awaiting))
         if free <= 0 or not self._more:
             return
         items = self.outbox.next_batch(self._cursors, free)

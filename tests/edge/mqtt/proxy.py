@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import threading
@@ -86,7 +87,5 @@ class TcpProxy:
         if pair.dead:
             return  # swallowed: the far end never hears of it
         dst = pair.b if src is pair.a else pair.a
-        try:
+        with contextlib.suppress(OSError):
             dst.sendall(data)
-        except OSError:
-            pass

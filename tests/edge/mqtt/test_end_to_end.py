@@ -5,15 +5,22 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from edge.central import CentralReceiver
+from edge.central import CentralReceiver, CentralStore
 from edge.evidence import EvidenceFile, verify_chain
 from edge.evidence.audit import audit
 from edge.mqtt import EdgeRuntime
 from tests.edge.mqtt.helpers import WHEN, agent_config, wait_until
 from tests.support.mosquitto import Mosquitto
+
+
+def device(store: CentralStore, name: str = "site-1") -> dict[str, Any]:
+    found = store.device(name)
+    assert found is not None, f"{name} unknown to the receiver"
+    return found
 
 
 @pytest.mark.parametrize("protocol", ["5", "3.1.1"])
@@ -33,11 +40,11 @@ def test_violation_evidence_and_passage_arrive_and_leave_the_outbox(
         assert verify_chain(store.records(), complete=True) == []
         assert store.evidence(rids[0]) == {"plate.jpg": photo.data}
         assert [p["record_id"] for p in store.passages()] == [pid]
-        assert store.device("site-1")["public_key"] == rt.public_key_b64
+        assert device(store)["public_key"] == rt.public_key_b64
         assert store.alarms() == []
         assert rt.health()["link"]["inflight_peak"] <= cfg.broker.max_inflight
-        wait_until(lambda: store.device("site-1")["health"], what="health stored")
-        health = store.device("site-1")["health"]
+        wait_until(lambda: device(store)["health"], what="health stored")
+        health = device(store)["health"]
         assert health["outbox"]["depth"] == {"violation": 0, "evidence": 0, "bulk": 0}
     assert audit(tmp_path / "central.sqlite").ok
     assert audit(tmp_path / "site-1" / "outbox.sqlite").ok
@@ -49,16 +56,16 @@ def test_birth_and_last_will_on_up_state(tmp_path: Path, mosquitto: Mosquitto) -
         rt = EdgeRuntime(cfg).start()
         try:
             wait_until(lambda: (rx.store.device("site-1") or {}).get("state"), what="birth")
-            birth = rx.store.device("site-1")["state"]
+            birth = device(rx.store)["state"]
             assert birth["online"] is True and birth["public_key"] == rt.public_key_b64
             assert set(birth) >= {"boot_id", "software", "config_version", "since",
                                   "signature_alg"}
             assert len(base64.b64decode(birth["public_key"])) == 32
         finally:
             rt.stop()
-        wait_until(lambda: rx.store.device("site-1")["state"]["online"] is False,
+        wait_until(lambda: device(rx.store)["state"]["online"] is False,
                    what="offline state after a graceful stop")
-        assert rx.store.device("site-1")["state"]["boot_id"] == birth["boot_id"]
+        assert device(rx.store)["state"]["boot_id"] == birth["boot_id"]
 
 
 def test_unacked_records_are_resent_after_a_restart_with_the_same_ids(
@@ -94,7 +101,7 @@ def test_commands_are_answered_and_hostile_ones_rejected(tmp_path: Path,
             rx.send_raw_command("wim", "site-1", raw)
         results = wait_until(lambda: len(rx.store.command_results()) >= 11 and
                              rx.store.command_results(), what="11 command results")
-        by_id = {}
+        by_id: dict[str, list[dict[str, Any]]] = {}
         for r in results:
             by_id.setdefault(r["command_id"], []).append(r)
         assert [(r["ok"], r["detail"]) for r in by_id[cid]] == [(True, "pong"), (True, "pong")]
