@@ -15,6 +15,7 @@ from simulators.lake.__main__ import main
 from simulators.lake.closed_loop import lake_spec_for
 from simulators.lake.environment import EnvironmentSpec
 from simulators.lake.server import LakeServer, ServeSpec
+from simulators.lake_camera.world import Target
 from vessel.config import VesselConfig
 from vessel.gnss.decoder import NmeaDecoder
 from vessel.gnss.fix import Fix
@@ -129,6 +130,9 @@ def test_truth_stream_has_own_boat_and_targets(lake: LakeServer) -> None:
     assert kinds == ["boat", "boat", "person"]
     assert {"target_id", "lat_deg", "lon_deg", "heading_deg", "speed_mps", "length_m"} <= set(
         record["targets"][0])
+    # the camera renderer takes the targets as they are
+    target = Target.from_dict(record["targets"][0])
+    assert target.lat_deg == record["targets"][0]["lat_deg"]
 
 
 @pytest.mark.parametrize("argv", [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +169,14 @@ def test_broker_link_lost(cfg: VesselConfig, action: str, mode: str) -> None:
     assert nav.mode == "auto"  # not yet
     fed(nav, 7.0, start_s=1.2)
     assert nav.mode == mode
+
+
+def test_route_from_a_gpx_file_in_the_config(cfg: VesselConfig, tmp_path: Path) -> None:
+    gpx = tmp_path / "patrol.gpx"
+    points = "".join(f'<rtept lat="{lat}" lon="{lon}"/>' for lat, lon in cfg.route.waypoints)
+    gpx.write_text(f"<gpx><rte>{points}</rte></gpx>", encoding="utf-8")
+    data = cfg.model_dump(mode="json")
+    data["route"] = {**data["route"], "waypoints": [], "file": str(gpx), "pattern": "out-and-back"}
+    nav = Navigator(VesselConfig.model_validate(data))
+    assert nav.route.waypoints == tuple(cfg.route.waypoints)
+    assert nav.route.pattern == "out-and-back"
