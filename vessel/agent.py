@@ -303,8 +303,6 @@ class VesselAgent:
         if (args.lat is None) != (args.lon is None):
             raise CommandRejected("give both lat and lon, or neither")
         point = None if args.lat is None or args.lon is None else (args.lat, args.lon)
-        if point is not None and args.mode != "loiter":
-            raise CommandRejected("a position is only taken with mode loiter")
 
         def act() -> str:
             self.navigator.set_mode(args.mode, self._clock(), point)

@@ -145,6 +145,8 @@ class Navigator:
         if mode not in MODES:
             raise NavigationRefused(f"unknown mode {mode!r} (one of {', '.join(MODES)})")
         if point is not None:
+            if mode != "loiter":
+                raise NavigationRefused("a position is only taken with mode loiter")
             p = self.frame.to_enu(*point)
             if not self.geofence.contains(p):
                 raise NavigationRefused(f"loiter point {point} is outside the operating area")
@@ -327,14 +329,16 @@ class Navigator:
 
     def _geofence_guard(self, t_s: float, state: OwnState, reasons: list[str]) -> bool:
         horizon = self.nav.geofence_horizon_s
-        following = self.mode in ("auto", "return_home") and self._target is not None
-        if following and self._target is not None and state.sog_mps > 0.3:
+        target = self._target if self.mode in ("auto", "return_home") else None
+        if target is not None and state.sog_mps > 0.3:
             # beyond the next waypoint the boat turns onto a leg that was checked already
-            horizon = min(horizon, math.dist(state.position, self._target) / state.sog_mps + 3.0)
+            horizon = min(horizon, math.dist(state.position, target) / state.sog_mps + 3.0)
         p, v = state.position, state.velocity
-        track = [(p[0] + v[0] * horizon * k / 4, p[1] + v[1] * horizon * k / 4) for k in range(5)]
-        found = None if self._loiter_owner == "geofence" and math.hypot(*v) < 0.3 else \
-            self.geofence.check_track(track, self.nav.geofence_margin_m)
+        found = None
+        if self._loiter_owner != "geofence" or math.hypot(*v) >= 0.3:  # holding still: clear
+            track = [(p[0] + v[0] * horizon * k / 4, p[1] + v[1] * horizon * k / 4)
+                     for k in range(5)]
+            found = self.geofence.check_track(track, self.nav.geofence_margin_m)
         if found is not None:
             if t_s >= self._geofence_until:
                 self._events.append(f"geofence: predicted track {found}: hold")
