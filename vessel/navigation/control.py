@@ -35,18 +35,34 @@ def thrust_for_speed(speed_mps: float, top_speed_mps: float) -> float:
     return math.copysign(ratio * ratio, ratio)
 
 
-class HeadingController:
-    """PID on heading error with the yaw rate as the derivative term (no derivative kick)."""
+class Stepped:
+    """Something updated at irregular times: hands out the step since the last update.
 
-    def __init__(self, cfg: NavigationSection) -> None:
-        self.cfg = cfg
+    Steps are capped at 1 s so a stall (lost fixes, a suspended process) cannot kick an
+    integral; `reset()` forgets the integral and the time.
+    """
+
+    def __init__(self) -> None:
         self._integral = 0.0
         self._last_t: float | None = None
 
     def reset(self) -> None:
-        """Forget the integral (on mode changes)."""
+        """Forget the integral and the time of the last update (on mode changes)."""
         self._integral = 0.0
         self._last_t = None
+
+    def _step_s(self, t_s: float) -> float:
+        dt = 0.0 if self._last_t is None else clamp(t_s - self._last_t, 0.0, 1.0)
+        self._last_t = t_s
+        return dt
+
+
+class HeadingController(Stepped):
+    """PID on heading error with the yaw rate as the derivative term (no derivative kick)."""
+
+    def __init__(self, cfg: NavigationSection) -> None:
+        super().__init__()
+        self.cfg = cfg
 
     def update(
         self, t_s: float, heading_deg: float, yaw_rate_dps: float, demand_deg: float
@@ -54,8 +70,7 @@ class HeadingController:
         """Rudder −1..1 to bring heading to demand_deg."""
         cfg = self.cfg
         error = wrap_deg(demand_deg - heading_deg)
-        dt = 0.0 if self._last_t is None else clamp(t_s - self._last_t, 0.0, 1.0)
-        self._last_t = t_s
+        dt = self._step_s(t_s)
         if abs(error) < 20.0:  # integrate only near the demand: no wind-up through turns
             self._integral += error * dt
         limit = 0.3 / cfg.heading_ki_per_deg_s if cfg.heading_ki_per_deg_s else 0.0
@@ -65,26 +80,18 @@ class HeadingController:
         return clamp(rudder, -1.0, 1.0)
 
 
-class SpeedController:
+class SpeedController(Stepped):
     """Thrust = feedforward for the target speed + PI on the measured speed."""
 
     def __init__(self, cfg: NavigationSection) -> None:
+        super().__init__()
         self.cfg = cfg
-        self._integral = 0.0
-        self._last_t: float | None = None
-
-    def reset(self) -> None:
-        """Forget the integral (on mode changes)."""
-        self._integral = 0.0
-        self._last_t = None
 
     def update(self, t_s: float, speed_mps: float, target_mps: float) -> float:
         """Thrust −1..1 to bring the measured speed to target_mps."""
         cfg = self.cfg
         error = target_mps - speed_mps
-        dt = 0.0 if self._last_t is None else clamp(t_s - self._last_t, 0.0, 1.0)
-        self._last_t = t_s
-        self._integral += error * dt
+        self._integral += error * self._step_s(t_s)
         if cfg.speed_ki_per_mps_s:
             limit = 0.5 / cfg.speed_ki_per_mps_s
             self._integral = clamp(self._integral, -limit, limit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from vessel.navigation.control import Stepped
 from vessel.navigation.planar import Point
 
 
@@ -42,27 +43,20 @@ def leg_geometry(p: Point, a: Point, b: Point) -> LegGeometry:
     return LegGeometry(along, cross, length, math.degrees(math.atan2(dx, dy)) % 360.0)
 
 
-class LineOfSight:
-    """Integral LOS course demand for the current leg."""
+class LineOfSight(Stepped):
+    """Integral LOS course demand for the current leg (reset on a new leg or mode)."""
 
     def __init__(self, lookahead_m: float, integral_gain: float) -> None:
+        super().__init__()
         self.lookahead_m = lookahead_m
         self.sigma = integral_gain
-        self._y_int = 0.0
-        self._last_t: float | None = None
-
-    def reset(self) -> None:
-        """New leg or new mode: start the integral afresh."""
-        self._y_int = 0.0
-        self._last_t = None
 
     def course_deg(self, t_s: float, geom: LegGeometry) -> float:
         """Course over ground to steer, degrees true."""
         delta = self.lookahead_m
-        dt = 0.0 if self._last_t is None else min(max(t_s - self._last_t, 0.0), 1.0)
-        self._last_t = t_s
-        e_eff = geom.cross_m + self.sigma * self._y_int
+        dt = self._step_s(t_s)
+        e_eff = geom.cross_m + self.sigma * self._integral
         if self.sigma and abs(geom.cross_m) < 2 * delta:  # integrate only near the line
-            self._y_int += dt * delta * geom.cross_m / (e_eff * e_eff + delta * delta)
-            e_eff = geom.cross_m + self.sigma * self._y_int
+            self._integral += dt * delta * geom.cross_m / (e_eff * e_eff + delta * delta)
+            e_eff = geom.cross_m + self.sigma * self._integral
         return (geom.bearing_deg - math.degrees(math.atan2(e_eff, delta))) % 360.0

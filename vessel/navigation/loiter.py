@@ -16,7 +16,13 @@ import math
 
 from edge.geo import wrap_deg
 from vessel.config import NavigationSection
-from vessel.navigation.control import HeadingController, HelmDemand, clamp, thrust_for_speed
+from vessel.navigation.control import (
+    HeadingController,
+    HelmDemand,
+    Stepped,
+    clamp,
+    thrust_for_speed,
+)
 from vessel.navigation.estimator import OwnState
 from vessel.navigation.planar import Point
 
@@ -28,22 +34,22 @@ _SETTLED_SOG_MPS = 0.6
 _ASTERN_DEG = 150.0  # w further than this from into-the-drift is astern
 
 
-class Loiter:
+class Loiter(Stepped):
     """Hold `point` (east, north metres)."""
 
     def __init__(self, cfg: NavigationSection, heading: HeadingController) -> None:
+        super().__init__()
         self.cfg = cfg
         self.heading = heading
         self.point: Point = (0.0, 0.0)
-        self._integral: Point = (0.0, 0.0)
-        self._last_t: float | None = None
+        self._trim: Point = (0.0, 0.0)  # the drift integral, east and north
         self._heading_demand: float | None = None
 
     def start(self, point: Point) -> None:
         """Begin holding `point`."""
+        self.reset()
         self.point = point
-        self._integral = (0.0, 0.0)
-        self._last_t = None
+        self._trim = (0.0, 0.0)
         self._heading_demand = None
         self.heading.reset()
 
@@ -55,15 +61,14 @@ class Loiter:
         """The helm demand that holds the point from this state."""
         cfg = self.cfg
         ox, oy = state.position[0] - self.point[0], state.position[1] - self.point[1]
-        dt = 0.0 if self._last_t is None else clamp(state.t_s - self._last_t, 0.0, 1.0)
-        self._last_t = state.t_s
+        dt = self._step_s(state.t_s)
         # integrate only when holding (bow steady, slow): not through turns or an overshoot
         settled = (self._heading_demand is not None and state.sog_mps < _SETTLED_SOG_MPS
                    and abs(wrap_deg(self._heading_demand - state.heading_deg)) < _TURN_ERROR_DEG)
         ki_dt = cfg.loiter_ki_per_s2 * dt if settled else 0.0
-        self._integral = _limit((self._integral[0] + ki_dt * ox, self._integral[1] + ki_dt * oy),
-                                cfg.loiter_max_drift_mps)
-        cx, cy = _limit((state.drift[0] + self._integral[0], state.drift[1] + self._integral[1]),
+        self._trim = _limit((self._trim[0] + ki_dt * ox, self._trim[1] + ki_dt * oy),
+                            cfg.loiter_max_drift_mps)
+        cx, cy = _limit((state.drift[0] + self._trim[0], state.drift[1] + self._trim[1]),
                         cfg.loiter_max_drift_mps)
         vx, vy = _limit((-cfg.loiter_kp_per_s * ox, -cfg.loiter_kp_per_s * oy),
                         cfg.loiter_max_speed_mps)
