@@ -1,7 +1,7 @@
 """Outbox and MQTT link figures against mosquitto on loopback, with the reference receiver.
 
 Run: `.venv/bin/python benchmarks/mqtt_drain.py [--records 10000] [--latency-records 1000]
-[--rate 200] [--max-inflight 20]`. Prints:
+[--rate 50] [--max-inflight 20]`. Prints:
 
 - enqueue rate with synchronous=FULL (signed violation records of ~1 KB, and bulk passages);
 - drain of N queued ~1 KB records to the receiver with acks (records/s, from connect to the
@@ -82,7 +82,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--latency-records", type=int, default=1000)
-    parser.add_argument("--rate", type=float, default=200.0, help="records/s while online")
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="records/s while online (keep below the enqueue rate)")
     parser.add_argument("--max-inflight", type=int, default=20)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="mqtt-bench-"))

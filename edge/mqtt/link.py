@@ -55,6 +55,7 @@ class Link(MqttSession):
         self._cursors: dict[int, int] = {}
         self._awaiting: dict[str, float] = {}  # record_id -> first sent (monotonic)
         self._more = True
+        self._acks: list[str] = []
         self._live: collections.deque[tuple[str, bytes, int, bool]] = collections.deque()
         self.counters = {"published": 0, "acked": 0, "refused": 0, "resends": 0,
                          "evidence_missing": 0, "live_dropped": 0, "bad_acks": 0,
@@ -147,6 +148,13 @@ class Link(MqttSession):
             self.counters["bad_acks"] += 1
             log.warning("ignored a malformed down/ack")
             return
+        self._acks.extend(ids)
+
+    def _apply_acks(self) -> None:
+        """Remove acknowledged records, in one transaction per loop turn."""
+        ids, self._acks = self._acks, []
+        if not ids:
+            return
         self.outbox.ack(ids)
         for rid in ids:
             if self._awaiting.pop(rid, None) is not None:
@@ -169,7 +177,9 @@ class Link(MqttSession):
             self._next_health = now + self.health_interval_s
             client.publish(up_topic(self.kind, self.device, "health"),
                            json.dumps(self.health_source(), default=str), qos=0)
+        # Publish first, then pay for the ack transaction: new records do not wait for it.
         self._fill_window(client, now)
+        self._apply_acks()
         return IDLE_WAIT_S
 
     def _fill_window(self, client: mqtt.Client, now: float) -> None:

@@ -87,6 +87,9 @@ def test_commands_are_answered_and_hostile_ones_rejected(tmp_path: Path,
     cfg = agent_config(tmp_path, mosquitto.url)
     with CentralReceiver(cfg.broker, tmp_path / "central.sqlite") as rx, EdgeRuntime(cfg) as rt:
         assert rx.wait_connected(10) and rt.wait_connected(10)
+        # The birth follows the agent's SUBSCRIBE: once it is in, commands reach the agent
+        # (a command sent before that is lost; the platform repeats it, same command_id).
+        wait_until(lambda: (rx.store.device("site-1") or {}).get("state"), what="birth")
         cid = rx.send_command("wim", "site-1", "ping")
         rx.send_command("wim", "site-1", "ping", command_id=cid)  # repeated: same answer
         rx.send_command("wim", "site-1", "ping", expires_in_s=-5, command_id="late-1")
