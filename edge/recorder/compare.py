@@ -1,0 +1,71 @@
+"""What 'the replay gave the same result' means, for WIM passages.
+
+A replay feeds the agent the recorded DAQ bytes unchanged, so passages keep their DAQ-clock
+times. Two passages are the same when they are in the same lane, their first axles are
+within `time_tol_us` of each other, they have the same number of axles, their GVW differs
+by at most `gvw_tol_pct` and the overload decision agrees. Only live passages well inside
+the recording are expected back: the core needs a few seconds to settle its zero after the
+replay starts (`margin_s`), and a vehicle on the sensors when the recording was cut is
+incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PassageMatch:
+    """Pairs of (live, replayed) passages, and what was found on one side only."""
+
+    matched: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    only_live: list[dict[str, Any]] = field(default_factory=list)
+    only_replay: list[dict[str, Any]] = field(default_factory=list)
+    differ: list[tuple[dict[str, Any], dict[str, Any], str]] = field(default_factory=list)
+
+    @property
+    def same(self) -> bool:
+        return bool(self.matched) and not (self.only_live or self.only_replay or self.differ)
+
+    def summary(self) -> str:
+        over = sum(1 for live, _ in self.matched if live.get("overloaded"))
+        return (f"{len(self.matched)} passages the same ({over} overloaded), "
+                f"{len(self.differ)} differ, {len(self.only_live)} only live, "
+                f"{len(self.only_replay)} only in the replay")
+
+
+def compare_passages(live: Sequence[dict[str, Any]], replayed: Sequence[dict[str, Any]],
+                     window_us: tuple[int, int], *, margin_s: float = 5.0,
+                     time_tol_us: int = 50_000, gvw_tol_pct: float = 1.0) -> PassageMatch:
+    """Match passages (the `up/passage` payloads) inside `window_us` shrunk by `margin_s`."""
+    lo, hi = window_us[0] + int(margin_s * 1e6), window_us[1] - int(margin_s * 1e6)
+    result = PassageMatch()
+    pool = [p for p in replayed if lo - time_tol_us <= p["t_first_axle_us"] <= hi + time_tol_us]
+    for p in sorted((p for p in live if lo <= p["t_first_axle_us"] <= hi),
+                    key=lambda p: p["t_first_axle_us"]):
+        twin = min((q for q in pool if q["lane"] == p["lane"]
+                    and abs(q["t_first_axle_us"] - p["t_first_axle_us"]) <= time_tol_us),
+                   key=lambda q: abs(q["t_first_axle_us"] - p["t_first_axle_us"]), default=None)
+        if twin is None:
+            result.only_live.append(p)
+            continue
+        pool.remove(twin)
+        why = _difference(p, twin, gvw_tol_pct)
+        if why:
+            result.differ.append((p, twin, why))
+        else:
+            result.matched.append((p, twin))
+    result.only_replay.extend(q for q in pool if lo <= q["t_first_axle_us"] <= hi)
+    return result
+
+
+def _difference(a: dict[str, Any], b: dict[str, Any], gvw_tol_pct: float) -> str:
+    if a["axle_count"] != b["axle_count"]:
+        return f"axles {a['axle_count']} vs {b['axle_count']}"
+    if abs(a["gvw_kg"] - b["gvw_kg"]) > gvw_tol_pct / 100 * max(a["gvw_kg"], 1.0):
+        return f"GVW {a['gvw_kg']:.0f} vs {b['gvw_kg']:.0f} kg"
+    if bool(a.get("overloaded")) != bool(b.get("overloaded")):
+        return f"overloaded {a.get('overloaded')} vs {b.get('overloaded')}"
+    return ""
