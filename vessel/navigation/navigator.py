@@ -308,7 +308,7 @@ class Navigator:
                 self._behaviour = "stop"
                 return NEUTRAL
             keep = self._loiter_owner in ("mode", "home", "gnss")
-            return self._hold(state, "gnss", self.loiter.point if keep else state.position)
+            return self._hold(state, "gnss", self.loiter.point if keep else self._stop_point(state))
         if t_s < self._obstacle_until and self.mode != "manual":
             reasons.append("obstacle")
             self._behaviour = "stop"
@@ -323,7 +323,7 @@ class Navigator:
             return NEUTRAL
         if self.mode == "loiter":
             if self._loiter_point is None:
-                self._loiter_point = state.position
+                self._loiter_point = self._stop_point(state)
             return self._hold(state, "mode", self._loiter_point)
         return self._follow(t_s, state)
 
@@ -350,6 +350,14 @@ class Navigator:
         if self._loiter_owner == "geofence":
             self._loiter_owner = ""
         return False
+
+    def _stop_point(self, state: OwnState) -> Point:
+        """Where the boat comes to rest if it stops now: hold there rather than turn back."""
+        tau = self.nav.dr_surge_time_constant_s
+        if not self.geofence.contains(p := (state.position[0] + state.velocity[0] * tau,
+                                            state.position[1] + state.velocity[1] * tau)):
+            return state.position
+        return p
 
     def _hold(self, state: OwnState, owner: str, point: Point) -> HelmDemand:
         """Loiter; the point is fixed by whoever started holding until they let go."""
