@@ -23,7 +23,8 @@ def text_is_dark(plate_bgr: np.ndarray) -> bool:
 def classify(plate_bgr: np.ndarray) -> str:
     """Colour of a day-lit rectified plate from the hue and value of its ground."""
     h, w = plate_bgr.shape[:2]
-    inner = plate_bgr[h // 8 : h - h // 8, w // 20 : w - w // 20]
+    # the middle band: characters and ground only, even when the quad overshoots the plate
+    inner = plate_bgr[h // 4 : h - h // 4, w // 20 : w - w // 20]
     grey = cv2.cvtColor(inner, cv2.COLOR_BGR2GRAY)
     _, fg = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     ground = fg if cv2.countNonZero(fg) > fg.size / 2 else cv2.bitwise_not(fg)

@@ -24,7 +24,7 @@ class AnprConfig(StrictModel):
     # vehicle, and every further candidate costs a recogniser pass (~8 ms on one core).
     max_plates: int = Field(1, ge=1)
     # Reads below `min_confidence` are dropped unless `report_weak` (field diagnostics).
-    min_confidence: float = Field(0.3, ge=0, le=1)
+    min_confidence: float = Field(0.05, ge=0, le=1)
     report_weak: bool = False
     # A read below this makes the reader try the larger plates the candidate may be part of.
     retry_below: float = Field(0.6, ge=0, le=1)
@@ -32,4 +32,4 @@ class AnprConfig(StrictModel):
     # a wrong read rarely reaches 0.9: the greedy read disagreed with the layout-constrained
     # read; the paint colour does not fit the layout read.
     disagreement_factor: float = Field(0.7, gt=0, le=1)
-    color_mismatch_factor: float = Field(0.7, gt=0, le=1)
+    color_mismatch_factor: float = Field(0.5, gt=0, le=1)

@@ -121,7 +121,11 @@ class PlateReader:
 
     def _read_double(self, image: np.ndarray, quad: np.ndarray, night: bool) -> _Attempt | None:
         plate = _rectify(image, quad, 2.0)
-        top_p = self._probs(_crop(plate, _TOP_ROW))
+        top_row = _crop(plate, _TOP_ROW)
+        # top-row characters are 80 x 60 mm: squeeze them to the square-ish shapes the
+        # recogniser was trained on
+        top_p = self._probs(cv2.resize(top_row, None, fx=0.75, fy=1.0,
+                                       interpolation=cv2.INTER_AREA))
         bottom_p = self._probs(_crop(plate, _BOTTOM_ROW))
         top = decode(top_p, self._rec.alphabet, grammar.DOUBLE_TOP)
         bottom = decode(bottom_p, self._rec.alphabet, grammar.DOUBLE_BOTTOM)
