@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from edge.geo import LocalFrame
 from simulators.lake.closed_loop import ClosedLoopSpec, Trace, lake_spec_for, run_closed_loop
+from simulators.lake.dynamics import BoatParams
 from simulators.lake.environment import EnvironmentSpec, vector
 from simulators.lake.gnss_feed import GnssFaults
 from vessel.config import VesselConfig
@@ -183,7 +184,7 @@ def loiter(cfg: VesselConfig, point: tuple[float, float] = (30.75100, 120.76200)
 
 
 def _drift_toward_deg(env: EnvironmentSpec) -> float:
-    """Direction of current + mean leeway (3 % of the wind, as the simulated hull)."""
+    """Direction of current + mean leeway of the simulated hull."""
     c = vector(env.current_mps, env.current_toward_deg)
-    w = vector(env.wind_mps * 0.03, env.wind_toward_deg)
+    w = vector(env.wind_mps * BoatParams().leeway_coefficient, env.wind_toward_deg)
     return math.degrees(math.atan2(c[0] + w[0], c[1] + w[1])) % 360.0
