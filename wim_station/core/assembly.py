@@ -91,10 +91,13 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
         cand = cand[(cand > dmin) & (cand < dmax)]
         if cand.size == 0:
             continue
-        near = ta[np.abs(ta - t) <= window_us]
+        sel = np.abs(ta - t) <= window_us
+        near = ta[sel]
+        # Closer axles count more: a braking vehicle's delay drifts along its length.
+        weight = np.exp(-np.abs(near - t) / (0.25 * window_us))
         tol = 0.12 * cand + 1500.0
         err = np.abs(tb[None, None, :] - (near[None, :, None] + cand[:, None, None]))
-        votes = (err.min(axis=2) <= tol[:, None]).sum(axis=1)
+        votes = ((err.min(axis=2) <= tol[:, None]) * weight[None, :]).sum(axis=1)
         delay = float(cand[int(np.argmax(votes))])
         miss = np.abs(tb - (t + delay))
         miss[: used_j + 1] = np.inf
@@ -398,14 +401,20 @@ class LaneAssembler:
         if any(p.t_end_us >= t_a - 1e6 and p.t_start_us <= t_b + 1e6 for p in self.faults):
             flags.add(P.FLAG_SENSOR_FAULT)
         speeds = np.array([a.speed_mps for a in axles])
-        times = np.array([a.t0_us for a in axles]) * 1e-6
+        # Each axle's speed is its mean over the rows: it belongs to its mean crossing time.
+        times = np.array([np.mean([h.t_us for h in a.hits.values()]) for a in axles]) * 1e-6
         ok = np.isfinite(speeds)
         if ok.sum() >= 2 and np.ptp(times[ok]) > 0:
-            accel = float(np.polyfit(times[ok], speeds[ok], 1)[0])
+            accel, v_mid = (float(c) for c in np.polyfit(times[ok] - times[ok].mean(),
+                                                          speeds[ok], 1))
+            t_mid = float(times[ok].mean())
         else:
             inner = [a.accel_mps2 for a in axles if a.accel_mps2 is not None]
             accel = float(np.mean(inner)) if inner else 0.0
-        speed = float(np.nanmean(speeds)) if ok.any() else float("nan")
+            v_mid = float(np.nanmean(speeds)) if ok.any() else float("nan")
+            t_mid = float(times[ok].mean()) if ok.any() else 0.0
+        # Reported: the speed when the first axle crossed row 0 (when the vehicle arrived).
+        speed = v_mid + accel * (axles[0].t0_us * 1e-6 - t_mid)
         if accel >= det.max_accel_mps2:
             flags.add(P.FLAG_ACCELERATING)
         elif accel <= -det.max_accel_mps2:

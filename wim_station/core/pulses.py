@@ -179,10 +179,29 @@ class PulseDetector:
         t_rel = np.arange(lo, hi, dtype=np.float64)
         centroid = float((t_rel * pos).sum() / total) if total > 0 else (s + e) / 2.0
         peak = float(w.max())
-        plateau = self._plateau(y[s:e], self.lengths[c]) if self.is_plate[c] else peak
+        if self.is_plate[c]:
+            plateau = self._plateau(y[s:e], self.lengths[c])
+            # A plate pulse is long: load changes while on it move its centroid, its half-
+            # height edges (where half the patch is on the plate) much less.
+            centroid = s + self._half_height_centre(y[s:e])
+        else:
+            plateau = peak
         t0 = self._tail_t0_us
         return Pulse(c, t0 + s * dt_us, t0 + e * dt_us, t0 + centroid * dt_us, area, peak,
                      plateau)
+
+    @staticmethod
+    def _half_height_centre(w: FloatArray) -> float:
+        """Midpoint (fractional sample) of the interpolated half-height crossings."""
+        level = float(np.median(w[w >= 0.5 * w.max()]))
+        half = 0.5 * level
+        above = np.nonzero(w >= half)[0]
+        i, j = int(above[0]), int(above[-1])
+        rise = i - (w[i] - half) / (w[i] - w[i - 1]) if i > 0 and w[i] != w[i - 1] else float(i)
+        k = j + 1
+        fall = (j + (w[j] - half) / (w[j] - w[k]) if k < w.size and w[j] != w[k]
+                else float(j))
+        return 0.5 * (rise + fall)
 
     def _plateau(self, w: FloatArray, length_m: float) -> float:
         """Mean force while the whole contact patch is on the plate.
