@@ -4,7 +4,7 @@ Starts, on the ports the config names:
 - the traffic DAQ server (`daq.url`, `socket://host:port`), serving exactly the config's
   channel table (zero counts and gains included), so the agent's loads come out right;
 - one road camera per `cameras[]` entry (`http://host:port/...`), showing each vehicle of
-  its lane while it crosses the sensors (driven by the traffic server's vehicle events);
+  its lane as it approaches and crosses the sensors (the same seeded traffic as the DAQ);
 - the sign controller simulator (`sign.url`), writing PNGs and `history.jsonl`.
 
 Then `edge run` the same config and the agent weighs simulated traffic end to end.
@@ -34,13 +34,16 @@ from simulators.sign import SignSimulator
 from simulators.traffic.layout import LAYOUTS, Layout, SensorRow
 from simulators.traffic.server import TrafficDaqServer, VehicleEvent
 from simulators.traffic.world import TrafficParams
+from simulators.traffic.world import traffic as vehicle_stream
 from wim_station.config import WimSiteConfig
 from wim_station.daq import ChannelInfo
 
 log = logging.getLogger(__name__)
 
-# A vehicle stays in the camera's view this long after its last axle left the sensors.
-SHOW_AFTER_S = 0.8
+# A vehicle comes into the cameras' view this long (traffic time) before its first axle
+# reaches the sensors, and stays this long after its last axle has left them.
+CAMERA_LEAD_S = 1.0
+SHOW_AFTER_S = 0.5
 _CAMERA_CLASS = {"car": "car", "light_truck": "truck", "truck": "truck"}
 
 
@@ -101,7 +104,10 @@ class SimulatedSite:
         self.events: list[VehicleEvent] = []
         self._callbacks: list[Callable[[VehicleEvent], None]] = []
         self._lock = threading.Lock()
-        layout = layout_from_config(config)
+        self._stop = threading.Event()
+        self._camera_driver = threading.Thread(target=self._drive_cameras,
+                                               name="wim-site-cameras", daemon=True)
+        self.layout = layout = layout_from_config(config)
         host, port = _host_port(config.daq.url, "daq") if use_config_ports else ("127.0.0.1", 0)
         self.traffic = TrafficDaqServer(host, port, layout="two-strips", lanes=layout.lanes,
                                         road=road, seed=seed, traffic_params=traffic,
@@ -130,10 +136,14 @@ class SimulatedSite:
 
     def start(self) -> SimulatedSite:
         self.traffic.start()
+        self._camera_driver.start()
         return self
 
     def stop(self) -> None:
         """Stop every simulator; safe twice."""
+        self._stop.set()
+        if self._camera_driver.is_alive():
+            self._camera_driver.join()
         self.traffic.stop()
         for cam_id in list(self.cameras):
             self.unplug_camera(cam_id)
@@ -178,16 +188,33 @@ class SimulatedSite:
         with self._lock:
             self.events.append(event)
             callbacks = list(self._callbacks)
-        # Shown until its last axle is off the sensors, plus a little: real-time seconds.
-        length_m = 4.0 + 4.0 * event.axle_count
-        in_view_s = (length_m / max(event.speed_kmh / 3.6, 1.0) + SHOW_AFTER_S) / self.speed
-        for lane, road_camera, _server in list(self.cameras.values()):
-            if lane == event.lane:
-                road_camera.show_vehicle(event.plate, event.plate_color,
-                                         _CAMERA_CLASS.get(event.kind, "truck"), event.lane,
-                                         time.time() + in_view_s)
         for callback in callbacks:
             callback(event)
+
+    def _drive_cameras(self) -> None:
+        """Show each vehicle to its lane's cameras as it approaches and crosses the sensors.
+
+        The traffic is deterministic (same parameters and seed as the DAQ server), so the
+        cameras know each vehicle ahead of its first axle: it comes into view `CAMERA_LEAD_S`
+        before (a camera aimed at the sensors sees the truck approaching) and leaves
+        `SHOW_AFTER_S` after its last axle. Showing it early also gives the scene renderer
+        its time, which a busy machine needs.
+        """
+        while not self._stop.is_set() and not self.traffic.start_us:
+            self._stop.wait(0.01)
+        start_s = self.traffic.start_us / 1e6
+        for vehicle in vehicle_stream(self.traffic.params, self.traffic.seed):
+            show_at = start_s + (vehicle.t_first_s - CAMERA_LEAD_S) / self.speed
+            if self._stop.wait(max(0.0, show_at - time.time())):
+                return
+            last_axle_s = vehicle.t_first_s + vehicle.crossing_tau(len(vehicle.axles) - 1,
+                                                                   self.layout.last_position_m)
+            until = start_s + (last_axle_s + SHOW_AFTER_S) / self.speed
+            for lane, road_camera, _server in list(self.cameras.values()):
+                if lane == vehicle.lane:
+                    road_camera.show_vehicle(vehicle.plate, vehicle.plate_color,
+                                             _CAMERA_CLASS.get(vehicle.kind, "truck"),
+                                             vehicle.lane, until)
 
 
 def main(argv: list[str] | None = None) -> int:

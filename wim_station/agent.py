@@ -249,9 +249,10 @@ class WimAgent:
                   read: PlateReadFn) -> str:
         """Capture evidence, update the sign and commit the signed record; its record_id."""
         t_host = self.clock.host_time(passage.t_first_axle_us)
+        rate = self.clock.rate()
         lane_cams = [(cid, src) for cid, (cam, src) in self.cameras.items()
                      if cam.lane == passage.lane]
-        captures = [capture(cid, src, t_host, read, self.options)
+        captures = [capture(cid, src, t_host, read, self.options, rate)
                     for cid, src in lane_cams]
         plate = best_capture(captures)
         missing = [c.camera_id for c in captures if c.frame is None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,35 +28,57 @@ class CameraCapture:
     frames_read: int
     state: str  # camera state from its health at capture time
     error: str | None = None
+    t_host_s: float | None = None  # the first-axle instant on the host clock
+
+    @property
+    def frame_offset_s(self) -> float | None:
+        """How long after the first-axle instant the chosen frame arrived (host clock)."""
+        if self.frame is None or self.t_host_s is None:
+            return None
+        return self.frame.t_s - self.t_host_s
 
     @property
     def image(self) -> np.ndarray | None:
         return None if self.frame is None else self.frame.image
 
 
-def candidate_frames(source: FrameSource, t_host_s: float,
-                     options: ViolationSection) -> list[TimedFrame]:
-    """Frames within the window around `t_host_s`, best first (nearest the capture instant)."""
-    span = max(options.window_before_s, options.window_after_s)
-    target = t_host_s + options.capture_offset_s
-    frames = [f for f in source.frames_near(t_host_s, span)
-              if t_host_s - options.window_before_s <= f.t_s <= t_host_s + options.window_after_s]
+def candidate_frames(source: FrameSource, t_host_s: float, options: ViolationSection,
+                     rate: float = 1.0) -> list[TimedFrame]:
+    """Frames within the window around `t_host_s`, best first (nearest the capture instant).
+
+    The window is vehicle time (DAQ seconds); `rate` (host s per DAQ s, 1 on a real site)
+    scales it to the cameras' clock.
+    """
+    before, after = options.window_before_s * rate, options.window_after_s * rate
+    target = t_host_s + options.capture_offset_s * rate
+    frames = [f for f in source.frames_near(t_host_s, max(before, after))
+              if t_host_s - before <= f.t_s <= t_host_s + after]
     return sorted(frames, key=lambda f: abs(f.t_s - target))
 
 
 def capture(camera_id: str, source: FrameSource, t_host_s: float | None, read: PlateReadFn,
-            options: ViolationSection) -> CameraCapture:
+            options: ViolationSection, rate: float = 1.0) -> CameraCapture:
     """Read plates in up to `max_reads` frames; keep the best read and the frame it came from."""
     state = source.health().state
     if t_host_s is None:
         return CameraCapture(camera_id, None, None, 0, state, "DAQ time not mapped yet")
-    frames = candidate_frames(source, t_host_s, options)
+    frames = candidate_frames(source, t_host_s, options, rate)
     if not frames:
-        return CameraCapture(camera_id, None, None, 0, state, "no frame near the passage")
+        return CameraCapture(camera_id, None, None, 0, state, "no frame near the passage",
+                             t_host_s)
     best: tuple[TimedFrame, PlateRead] | None = None
     tried = 0
     usable: TimedFrame | None = None
-    for frame in frames[: options.max_reads]:
+    seen: set[bytes] = set()
+    for frame in frames:
+        if tried >= options.max_reads:
+            break
+        if isinstance(frame.data, bytes):
+            # A camera repeating a frame (a still scene, a stalled encoder): read it once.
+            digest = hashlib.blake2b(frame.data, digest_size=16).digest()
+            if digest in seen:
+                continue
+            seen.add(digest)
         try:
             image = frame.image
         except Exception as exc:  # a corrupt JPEG costs this frame only
@@ -69,10 +92,11 @@ def capture(camera_id: str, source: FrameSource, t_host_s: float | None, read: P
         if best is not None and best[1].confidence >= options.good_confidence:
             break
     if best is not None:
-        return CameraCapture(camera_id, best[0], best[1], tried, state)
+        return CameraCapture(camera_id, best[0], best[1], tried, state, None, t_host_s)
     if usable is None:
-        return CameraCapture(camera_id, None, None, tried, state, "frames not decodable")
-    return CameraCapture(camera_id, usable, None, tried, state, "no plate read")
+        return CameraCapture(camera_id, None, None, tried, state, "frames not decodable",
+                             t_host_s)
+    return CameraCapture(camera_id, usable, None, tried, state, "no plate read", t_host_s)
 
 
 def best_capture(captures: Sequence[CameraCapture]) -> CameraCapture | None:

@@ -99,7 +99,10 @@ def overload_details(device: str, passage: Passage, decision: OverloadDecision,
         "t_first_axle_us": passage.t_first_axle_us,
         "t_last_axle_us": round(passage.axles[-1].t_us) if passage.axles else None,
         "cameras": {c.camera_id: {"state": c.state, "frame_time": None if c.frame is None
-                                  else iso_utc(c.frame.t_s * 1e6), "frames_read": c.frames_read,
+                                  else iso_utc(c.frame.t_s * 1e6),
+                                  "frame_offset_s": None if c.frame_offset_s is None
+                                  else round(c.frame_offset_s, 3),
+                                  "frames_read": c.frames_read,
                                   "plate": c.read.text if c.read else None, "error": c.error}
                     for c in captures},
         "missing_evidence": list(missing_evidence),
