@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from edge.errors import ConfigError
+from edge.logs import setup_logging
 from wim_station.config import WimSiteConfig
 from wim_station.core import AxleLoadCore, Passage, SiteLayout
 from wim_station.core.layout import LayoutError
@@ -95,9 +96,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per vehicle")
     args = parser.parse_args(argv)
     stream = out if out is not None else sys.stdout
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:  # run from a shell, not embedded in a test/agent
+        setup_logging()
     try:
         config = load_site(args.config) if args.config else None
         for record in replay(args.recording, config):

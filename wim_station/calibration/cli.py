@@ -29,6 +29,7 @@ from typing import TextIO
 import yaml
 
 from edge.errors import ConfigError
+from edge.logs import setup_logging
 from wim_station.calibration.fit import Reference, fit, neutral
 from wim_station.calibration.report import acceptance_report
 from wim_station.config import CalibrationSection, WimSiteConfig
@@ -161,9 +162,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object")
     args = parser.parse_args(argv)
     stream = out if out is not None else sys.stdout
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:  # run from a shell, not embedded in a test/agent
+        setup_logging()
     try:
         from wim_station.replay import load_site
 

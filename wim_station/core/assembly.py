@@ -24,6 +24,10 @@ from wim_station.core.pulses import Pulse
 G_MPS2 = 9.80665  # standard gravity (CGPM 1901): force in N to mass in kg
 _GROUP_DIGIT = {1: "2", 2: "5", 3: "7"}
 _MAX_TRAIN_AXLES = 40
+# Row-to-row delay of one axle may differ from its neighbours' by this much (speed change
+# along a braking vehicle, timing noise); a tandem partner is 40 % or more away.
+_DELAY_TOL = 0.12
+_DELAY_TOL_US = 1500.0
 
 # conditions(t_from_us, t_to_us) -> (flags from frame status and gaps, temperature_c)
 Conditions = Callable[[float, float], tuple[set[str], float | None]]
@@ -40,7 +44,7 @@ class _Hit:
 
     @property
     def t_us(self) -> float:
-        return float(np.mean([p.t_centroid_us for p, _ in self.pulses.values()]))
+        return float(np.mean([p.t_mid_us for p, _ in self.pulses.values()]))
 
 
 @dataclass
@@ -55,7 +59,6 @@ class _AxleObs:
     right_kg: float | None = None
     side_evidence: dict[int, bool] = field(default_factory=dict)  # row -> wheel off strip
     channel_kg: tuple[tuple[int, float], ...] = ()  # each channel's share of load_kg
-    fault: bool = False
 
 
 def variance_min_weights(positions_m: np.ndarray, noise: np.ndarray, dynamic: float,
@@ -91,18 +94,17 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
         cand = cand[(cand > dmin) & (cand < dmax)]
         if cand.size == 0:
             continue
-        sel = np.abs(ta - t) <= window_us
-        near = ta[sel]
+        near = ta[np.abs(ta - t) <= window_us]
         # Closer axles count more: a braking vehicle's delay drifts along its length.
         weight = np.exp(-np.abs(near - t) / (0.25 * window_us))
-        tol = 0.12 * cand + 1500.0
+        tol = _DELAY_TOL * cand + _DELAY_TOL_US
         err = np.abs(tb[None, None, :] - (near[None, :, None] + cand[:, None, None]))
         votes = ((err.min(axis=2) <= tol[:, None]) * weight[None, :]).sum(axis=1)
         delay = float(cand[int(np.argmax(votes))])
         miss = np.abs(tb - (t + delay))
         miss[: used_j + 1] = np.inf
         j = int(np.argmin(miss))
-        if miss[j] <= 0.12 * delay + 1500.0:
+        if miss[j] <= _DELAY_TOL * delay + _DELAY_TOL_US:
             pairs.append((i, j))
             used_j = j
     return pairs
@@ -176,8 +178,8 @@ class LaneAssembler:
     def _quiet_us(self, pulses: list[tuple[Pulse, ChannelSpec]]) -> float:
         """Travel time of `train_gap_m` at the speed of the train's last axle (a guess)."""
         det = self.det
-        rows0 = [p.t_centroid_us for p, s in pulses if s.row == self.lane.rows[0]]
-        rows1 = [p.t_centroid_us for p, s in pulses if s.row == self.lane.rows[1]]
+        rows0 = [p.t_mid_us for p, s in pulses if s.row == self.lane.rows[0]]
+        rows1 = [p.t_mid_us for p, s in pulses if s.row == self.lane.rows[1]]
         v = None
         if rows0:
             t0 = max(rows0)

@@ -173,16 +173,16 @@ class AxleLoadCore:
                 continue
             for j in range(i + 1, len(routed)):
                 q, sq = routed[j]
-                if q.t_centroid_us - p.t_centroid_us > _STRADDLE_US:
+                if q.t_mid_us - p.t_mid_us > _STRADDLE_US:
                     break
                 if (not lone[j] or sq.lane == sp.lane or sq.position_m != sp.position_m
                         or q.t_start_us > p.t_end_us or p.t_start_us > q.t_end_us):
                     continue
                 pair = (min(sp.lane, sq.lane), max(sp.lane, sq.lane))
                 lane, last = self._straddles.get(pair, (0, -float("inf")))
-                if p.t_centroid_us - last > _STRADDLE_EPISODE_US:
+                if p.t_mid_us - last > _STRADDLE_EPISODE_US:
                     lane = sp.lane if p.area_ns >= q.area_ns else sq.lane
-                self._straddles[pair] = (lane, p.t_centroid_us)
+                self._straddles[pair] = (lane, p.t_mid_us)
                 routed[i] = (p, self._as_lane(sp, lane))
                 routed[j] = (q, self._as_lane(sq, lane))
                 lone[i] = lone[j] = False

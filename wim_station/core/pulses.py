@@ -25,7 +25,7 @@ class Pulse:
     channel: int
     t_start_us: float  # hysteresis on
     t_end_us: float  # hysteresis off
-    t_centroid_us: float  # force-weighted centre of the pulse
+    t_mid_us: float  # its time: force-weighted centre (strip), half-height centre (plate)
     area_ns: float  # integral of force over time, N*s (area method)
     peak_n: float
     plateau_n: float  # mean force while the whole contact patch is on a plate
@@ -110,7 +110,7 @@ class PulseDetector:
             state_next = self._state0
         self._update_baseline(y, m - n_new)
         self._advance(x, keep_from, state_next, dt_us)
-        pulses.sort(key=lambda q: q.t_centroid_us)
+        pulses.sort(key=lambda q: q.t_mid_us)
         return pulses
 
     def _runs(self, above_off: npt.NDArray[np.bool_], above_on: npt.NDArray[np.bool_]
