@@ -59,7 +59,8 @@ class AxleLoadCore:
         self._next_t0_us: float | None = None
         self._rate = self.site.sample_rate_hz
         self._conditions: deque[tuple[float, float, str]] = deque()
-        self._temperatures: deque[tuple[float, float]] = deque(maxlen=64)
+        # One reading a second for ten minutes: longer than any train waits to be solved.
+        self._temperatures: deque[tuple[float, float]] = deque(maxlen=600)
         self.frames = 0
         self.samples = 0
         self.frames_rejected = 0
@@ -95,7 +96,9 @@ class AxleLoadCore:
                 start = t0 - dur if bit == STATUS_DROPPED_BEFORE else t0
                 self._conditions.append((start, t0 + dur, flag))
         if frame.temperature_c is not None:
-            self._temperatures.append((t0, frame.temperature_c))
+            temps = self._temperatures
+            if not temps or t0 - temps[-1][0] >= 1e6 or t0 < temps[-1][0]:
+                temps.append((t0, frame.temperature_c))
         if not self._block:
             self._block_t0_us = t0
         self._block.append(frame.samples)
@@ -209,4 +212,6 @@ class AxleLoadCore:
     ) -> tuple[set[str], float | None]:
         flags = {f for a, b, f in self._conditions if b >= t_from_us and a <= t_to_us}
         temps = [temp for t, temp in self._temperatures if t <= t_to_us]
+        if not temps and self._temperatures:
+            temps = [self._temperatures[0][1]]
         return flags, (temps[-1] if temps else None)
