@@ -87,9 +87,11 @@ def main() -> int:
     parser.add_argument("--max-inflight", type=int, default=20)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="mqtt-bench-"))
-    # set_tcp_nodelay: mosquitto otherwise holds small packets (acks) for Nagle's algorithm.
-    broker = Mosquitto(tmp / "broker",
-                       extra_conf="allow_anonymous true\nset_tcp_nodelay true\n").start()
+    # Central broker tuning (edge/mqtt/README.md): no Nagle delay on small packets (acks),
+    # and more than mosquitto's default 20 QoS 1 messages in flight towards the receiver,
+    # which reads nothing while it commits a batch (fsync).
+    broker = Mosquitto(tmp / "broker", extra_conf="allow_anonymous true\nset_tcp_nodelay true\n"
+                       "max_inflight_messages 1000\n").start()
     try:
         # 1. Enqueue rate (the agent is not connected: pure outbox cost).
         offline = config(tmp, "mqtt://127.0.0.1:9", args.max_inflight, "bench-drain")

@@ -27,7 +27,7 @@ import logging
 import sqlite3
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
@@ -61,7 +61,7 @@ class CentralReceiver(MqttSession):
         super().__init__(broker, cid, persistent=True, thread_name="central-receiver")
         self.shared_group = group
         self._batch: list[tuple[Topic, bytes]] = []
-        self._commands: list[tuple[str, bytes]] = []
+        self._commands: deque[tuple[str, bytes]] = deque()
         self.counters = {"messages": 0, "stored": 0, "duplicates": 0, "rejected": 0,
                          "acks_sent": 0, "ignored": 0}
 
@@ -111,7 +111,7 @@ class CentralReceiver(MqttSession):
 
     def _pump(self, client: mqtt.Client) -> float:
         while self._commands:
-            command_topic, command = self._commands.pop(0)
+            command_topic, command = self._commands.popleft()
             client.publish(command_topic, command, qos=1)
         if not self._batch:
             return IDLE_WAIT_S

@@ -180,11 +180,15 @@ class Link(MqttSession):
         # Publish first, then pay for the ack transaction: new records do not wait for it.
         self._fill_window(client, now)
         self._apply_acks()
-        return IDLE_WAIT_S
+        # Acks may have opened the window: come straight back instead of waiting for I/O.
+        return 0.0 if self._more and self._window_free() > 0 else IDLE_WAIT_S
+
+    def _window_free(self) -> int:
+        return min(self.broker.max_inflight - len(self._inflight),
+                   self.broker.max_unacked - len(self._awaiting))
 
     def _fill_window(self, client: mqtt.Client, now: float) -> None:
-        free = min(self.broker.max_inflight - len(self._inflight),
-                   self.broker.max_unacked - len(self._awaiting))
+        free = self._window_free()
         if free <= 0 or not self._more:
             return
         items = self.outbox.next_batch(self._cursors, free)

@@ -39,6 +39,7 @@ class MqttSession:
         self._backoff = Backoff(broker.reconnect_min_s, broker.reconnect_max_s)
         self._client: mqtt.Client | None = None
         self._connected = threading.Event()
+        self._subscribed = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._wake_r: socket.socket | None = None
@@ -87,10 +88,11 @@ class MqttSession:
         return self._connected.is_set()
 
     def wait_connected(self, timeout_s: float) -> bool:
-        """True once connected; raises LinkError early when the broker refused us."""
+        """True once connected and subscribed (the broker then routes messages to us);
+        raises LinkError early when the broker refused us."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self._connected.wait(0.05):
+            if self._subscribed.wait(0.05) and self._connected.is_set():
                 return True
             if self.refused_connect is not None:
                 raise LinkError(self.refused_connect)
@@ -131,25 +133,30 @@ class MqttSession:
     def _run(self) -> None:
         try:
             while not self._stopping.is_set():
-                client = self._client
-                if client is None:
-                    wait = self._next_attempt - time.monotonic()
-                    if wait > 0:
-                        self._sleep(min(wait, IDLE_WAIT_S))
-                        continue
-                    self._open()
-                    continue
-                if not self.connected and (time.monotonic() - self._attempt_started
-                                           > self.broker.connect_timeout_s):
-                    self._drop("no CONNACK within connect_timeout_s")
-                    continue
-                timeout = self._pump(client) if self.connected else IDLE_WAIT_S
-                self._io(client, timeout)
-        except Exception:
-            log.exception("MQTT session thread failed")
-            raise
+                try:
+                    self._turn()
+                except Exception as exc:
+                    # A bug or a full disk must not silently end the link: start over.
+                    log.exception("MQTT session error; reconnecting")
+                    self._drop(f"internal error: {type(exc).__name__}: {exc}")
         finally:
             self._close_gracefully()
+
+    def _turn(self) -> None:
+        client = self._client
+        if client is None:
+            wait = self._next_attempt - time.monotonic()
+            if wait > 0:
+                self._sleep(min(wait, IDLE_WAIT_S))
+            else:
+                self._open()
+            return
+        if not self.connected and (time.monotonic() - self._attempt_started
+                                   > self.broker.connect_timeout_s):
+            self._drop("no CONNACK within connect_timeout_s")
+            return
+        timeout = self._pump(client) if self.connected else IDLE_WAIT_S
+        self._io(client, timeout)
 
     def _sleep(self, timeout_s: float) -> None:
         if self._wake_r is not None:
@@ -217,6 +224,7 @@ class MqttSession:
         client.on_disconnect = self._cb_disconnect
         client.on_message = self._cb_message
         client.on_publish = self._cb_publish
+        client.on_subscribe = self._cb_subscribe
         self._configure(client)
         self._client = client
         try:
@@ -229,6 +237,7 @@ class MqttSession:
         was_connected = self.connected
         client, self._client = self._client, None
         self._connected.clear()
+        self._subscribed.clear()
         self.connected_since = None
         if client is not None:
             release(client)
@@ -287,6 +296,14 @@ class MqttSession:
             self._on_message(client, message)
         except Exception:
             log.exception("MQTT message handling failed", extra={"topic": message.topic})
+
+    def _cb_subscribe(self, client: mqtt.Client, userdata: Any, mid: int,
+                      reasons: list[ReasonCode], properties: Any) -> None:
+        refused = [str(r) for r in reasons if r.is_failure]
+        if refused:
+            self.last_error = f"broker refused a subscription: {', '.join(refused)}"
+            log.error("subscription refused", extra={"reasons": refused})
+        self._subscribed.set()
 
     def _cb_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: ReasonCode,
                     properties: Any) -> None:
