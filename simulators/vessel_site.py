@@ -153,8 +153,11 @@ class LakeCameraServer:
     def wait_frame(self, after_seq: int, timeout_s: float) -> tuple[int, bytes | None]:
         """The next frame after `after_seq` (sequence, JPEG), or (after_seq, None) on timeout."""
         with self._cond:
-            self._cond.wait_for(lambda: self._seq > after_seq or self._stop.is_set(), timeout_s)
-            if self._seq > after_seq and self._jpeg is not None:
+            def fresh() -> bool:
+                return self._jpeg is not None and self._seq > after_seq
+
+            self._cond.wait_for(lambda: fresh() or self._stop.is_set(), timeout_s)
+            if fresh():
                 return self._seq, self._jpeg
             return after_seq, None
 

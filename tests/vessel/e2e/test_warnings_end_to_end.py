@@ -72,7 +72,12 @@ def test_boat_entering_restricted_zone_is_warned_and_reported(
         assert watch.speaker is not None and watch.speaker.wait_idle(60)
         assert agent.runtime.wait_drained(30)
         time.sleep(1.0)  # anything wrongly reported would arrive now
-        health = receiver.store.device(cfg.device.id)
+
+        def watch_health() -> Any:
+            device = receiver.store.device(cfg.device.id)
+            return device if device and (device["health"] or {}).get("watch") else None
+
+        health = wait_until(watch_health, 10, "the watch in up/health")
     finally:
         agent.close()
         site.stop()
@@ -111,7 +116,9 @@ def test_boat_entering_restricted_zone_is_warned_and_reported(
     # Exactly one violation: the intruder's, signed, chained, with its evidence.
     assert len(records) == 1 and chain == []
     rec = records[0]
-    assert health is not None
+    watched = health["health"]["watch"]
+    assert watched["frames"] > 0 and watched["camera"]["frames"] > 0
+    assert watched["violations"] == 1 and watched["violation_errors"] == 0
     assert verify_record(rec, health["public_key"]) == []
     assert verify_evidence(rec, evidence[rec["record_id"]]) == []
     assert rec["type"] == "restricted_area"
