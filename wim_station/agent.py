@@ -248,6 +248,7 @@ class WimAgent:
     def violation(self, passage: Passage, decision: OverloadDecision,
                   read: PlateReadFn) -> str:
         """Capture evidence, update the sign and commit the signed record; its record_id."""
+        t0 = time.monotonic()
         t_host = self.clock.host_time(passage.t_first_axle_us)
         rate = self.clock.rate()
         lane_cams = [(cid, src) for cid, (cam, src) in self.cameras.items()
@@ -260,19 +261,25 @@ class WimAgent:
             missing.append(f"lane{passage.lane}-camera")
         self.counters["plates_read" if plate and plate.read else "plates_unread"] += 1
         self._post_sign(passage, decision, plate)
+        t1 = time.monotonic()
         files = self._evidence_files(passage, decision, captures, plate)
         details = overload_details(self.device, passage, decision, captures, plate, missing)
+        t2 = time.monotonic()
         record_id = self.runtime.submit_violation(
             "overload", iso_utc(passage.t_first_axle_us), None, details, files,
             clock_source=self.options.clock_source)
+        t3 = time.monotonic()
         self.counters["violations"] += 1
+        timing = {"capture_s": round(t1 - t0, 3), "evidence_s": round(t2 - t1, 3),
+                  "commit_s": round(t3 - t2, 3)}
         self.last_violation = {"record_id": record_id, "plate": details["plate"],
                                "lane": passage.lane, "time": iso_utc(passage.t_first_axle_us),
-                               "missing_evidence": missing}
-        log.warning("overload: lane %d plate %s, %.0f kg over %.0f kg (%s), record %s%s",
+                               "missing_evidence": missing, "processing": timing}
+        log.warning("overload: lane %d plate %s, %.0f kg over %.0f kg (%s), record %s%s; "
+                    "capture %.3f s, evidence %.3f s, commit %.3f s",
                     passage.lane, details["plate"] or "unread", passage.gvw_kg,
                     decision.limit_kg, decision.severity, record_id,
-                    f", missing {missing}" if missing else "")
+                    f", missing {missing}" if missing else "", *timing.values())
         return record_id
 
     def _post_sign(self, passage: Passage, decision: OverloadDecision,
