@@ -102,15 +102,17 @@ class WarningEngine:
         for obs in targets:
             self._remember(obs, own)
         seen = {obs.track_id: obs for obs in targets}
+        places = [self.frame.to_enu(obs.lat_deg, obs.lon_deg) for obs in targets]
+        own_en = None if own is None else self.frame.to_enu(own.lat_deg, own.lon_deg)
         offending: set[tuple[str, str, int]] = set()
         actions: list[WarningAction] = []
         for rule in self.section.rules:
             if not self._active(rule, t_s):
                 continue
-            for obs in targets:
+            for obs, enu in zip(targets, places, strict=True):
                 if obs.kind not in rule.target_kinds:
                     continue
-                for zone, cpa in self._offences(rule, obs, own):
+                for zone, cpa in self._offences(rule, obs, enu, own, own_en):
                     key = (rule.name, zone.name if zone else "", obs.track_id)
                     case = self._cases.get(key)
                     if case is None:
@@ -154,13 +156,15 @@ class WarningEngine:
         minute = ((t_s + self.section.utc_offset_h * 3600.0) % 86400.0) / 60.0
         return any(w.contains(minute) for w in rule.active)
 
-    def _offences(self, rule: WarningRule, obs: TargetObservation,
-                  own: OwnState | None) -> list[tuple[Zone | None, tuple[float, float] | None]]:
-        """The zones (or None for `approach`) in which `obs` offends against `rule` now."""
+    def _offences(self, rule: WarningRule, obs: TargetObservation, enu: tuple[float, float],
+                  own: OwnState | None, own_en: tuple[float, float] | None,
+                  ) -> list[tuple[Zone | None, tuple[float, float] | None]]:
+        """The zones (or None for `approach`) in which `obs` (at `enu`) offends now."""
         if rule.type == "approach":
-            risk = self._collision_risk(rule, obs, own)
+            risk = (None if own is None or own_en is None
+                    else self._collision_risk(rule, obs, enu, own, own_en))
             return [(None, risk)] if risk is not None else []
-        east, north = self.frame.to_enu(obs.lat_deg, obs.lon_deg)
+        east, north = enu
         out: list[tuple[Zone | None, tuple[float, float] | None]] = []
         for zone in self._rule_zones[rule.name]:
             if not zone.contains(east, north):
@@ -176,13 +180,11 @@ class WarningEngine:
             out.append((zone, None))
         return out
 
-    def _collision_risk(self, rule: WarningRule, obs: TargetObservation,
-                        own: OwnState | None) -> tuple[float, float] | None:
+    @staticmethod
+    def _collision_risk(rule: WarningRule, obs: TargetObservation, enu: tuple[float, float],
+                        own: OwnState, own_en: tuple[float, float]) -> tuple[float, float] | None:
         """(cpa_m, tcpa_s) when the target is a collision risk, else None."""
-        if own is None:
-            return None
-        ox, oy = self.frame.to_enu(own.lat_deg, own.lon_deg)
-        tx, ty = self.frame.to_enu(obs.lat_deg, obs.lon_deg)
+        (ox, oy), (tx, ty) = own_en, enu
         own_v = velocity_en(own.sog_mps, own.cog_deg if own.cog_deg is not None
                             else own.heading_deg)
         tgt_v = (velocity_en(obs.speed_mps, obs.course_deg)
