@@ -84,9 +84,11 @@ class Link(MqttSession):
         self._more = True
         self.wake()
 
+    def _offline(self) -> str:
+        return json.dumps({"online": False, "boot_id": self.birth.get("boot_id")})
+
     def _configure(self, client: mqtt.Client) -> None:
-        will = {"online": False, "boot_id": self.birth.get("boot_id")}
-        client.will_set(up_topic(self.kind, self.device, "state"), json.dumps(will), qos=1,
+        client.will_set(up_topic(self.kind, self.device, "state"), self._offline(), qos=1,
                         retain=True)
 
     def _on_connected(self, client: mqtt.Client) -> None:
@@ -110,9 +112,8 @@ class Link(MqttSession):
 
     def _on_stop(self, client: mqtt.Client) -> None:
         # A graceful goodbye does not fire the will; say offline ourselves.
-        client.publish(up_topic(self.kind, self.device, "state"),
-                       json.dumps({"online": False, "boot_id": self.birth.get("boot_id")}),
-                       qos=1, retain=True)
+        client.publish(up_topic(self.kind, self.device, "state"), self._offline(), qos=1,
+                       retain=True)
 
     def _on_published(self, mid: int, reason: ReasonCode | None) -> None:
         item = self._inflight.pop(mid, None)
@@ -130,14 +131,14 @@ class Link(MqttSession):
 
     def _on_message(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
         if message.topic.endswith("/down/ack"):
-            self._apply_ack(bytes(message.payload))
+            self._queue_ack(bytes(message.payload))
         elif message.topic.endswith("/down/command") and self.commands is not None:
             self.counters["commands"] += 1
             result = self.commands.handle(bytes(message.payload), datetime.now(UTC))
             client.publish(up_topic(self.kind, self.device, "command-result"),
                            json.dumps(result.as_payload()), qos=1)
 
-    def _apply_ack(self, payload: bytes) -> None:
+    def _queue_ack(self, payload: bytes) -> None:
         ids: Any = None
         if len(payload) <= MAX_ACK_BYTES:
             try:
