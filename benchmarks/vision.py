@@ -108,6 +108,9 @@ def main() -> None:
         for det in result.detections:
             if det.range_m is not None and det.range_m > 150:
                 continue
+            x, _, w, _ = det.box
+            if id(det) not in matched and (x <= 2 or x + w >= cam.width_px - 2):
+                continue  # a target half out of the picture: truth keeps only >= 50 % visible
             if id(det) in matched:
                 det_tp += 1
             else:

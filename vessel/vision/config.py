@@ -29,7 +29,7 @@ class VisionConfig(StrictModel):
     geometry_source: Literal["horizon", "attitude"] = "horizon"
     # Rows kept above the horizon (cabins and masts stick up) and nearest range processed.
     band_above_px: int = Field(48, ge=0, le=400)
-    min_range_m: float = Field(8.0, gt=0)
+    min_range_m: float = Field(6.0, gt=0)
     max_range_m: float = Field(600.0, gt=0)
     # Saliency: horizontal top-hat length (px) for small targets, and thresholds in units of
     # the row's own texture level (waves), plus absolute floors in grey levels.

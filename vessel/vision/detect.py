@@ -35,6 +35,7 @@ class Band:
     """The horizon-aligned strip of the frame that holds the water."""
 
     image: Image
+    valid: npt.NDArray[np.bool_]  # pixels that came from inside the frame, away from its edge
     horizon_row: int  # row of the horizon inside the band
     affine_src_from_band: npt.NDArray[np.float64]  # 2x3: band (x, y, 1) -> frame (x, y)
 
@@ -82,7 +83,13 @@ def extract_band(frame: Image, horizon: Line, above_px: int, below_px: int) -> B
         frame, m, (w, above_px + below), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
-    return Band(band, above_px, m)
+    inside = cv2.warpAffine(
+        np.full((h, w), 255, np.uint8), m, (w, above_px + below),
+        flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT,
+    )
+    # Filters see replicated border pixels within half a structuring element of the edge.
+    valid = cv2.erode(inside, np.ones((3, 9), np.uint8)) > 0
+    return Band(band, valid, above_px, m)
 
 
 def find_candidates(band: Band, cfg: VisionConfig, min_depression_px: float) -> list[Candidate]:
@@ -90,10 +97,11 @@ def find_candidates(band: Band, cfg: VisionConfig, min_depression_px: float) -> 
     img = band.image
     hr = band.horizon_row
     fine = _fine_mask(img, cfg)
+    mid = _fine_mask(img, cfg, scale=3)
     coarse = _coarse_mask(img, cfg)
-    mask = fine[0] | coarse[0]
-    score_map = np.maximum(fine[1], coarse[1])
-    water = mask.copy()
+    mask = fine[0] | mid[0] | coarse[0]
+    score_map = np.maximum(np.maximum(fine[1], mid[1]), coarse[1])
+    water = mask & band.valid
     water[: hr + 1] = 0
     water = cv2.morphologyEx(
         water.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 3))
@@ -101,8 +109,7 @@ def find_candidates(band: Band, cfg: VisionConfig, min_depression_px: float) -> 
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(water, connectivity=8)
     out: list[Candidate] = []
     hsv: Image | None = None
-    for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
+    for x, y, w, h, area in _group(stats[1:n]):
         bottom = y + h
         if area < cfg.min_area_px or bottom - hr < min_depression_px:
             continue
@@ -126,16 +133,71 @@ def find_candidates(band: Band, cfg: VisionConfig, min_depression_px: float) -> 
     return out
 
 
-def _fine_mask(img: Image, cfg: VisionConfig) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (cfg.tophat_length_px, 1))
-    white = cv2.morphologyEx(img, cv2.MORPH_TOPHAT, kernel).max(axis=2)
-    black = cv2.morphologyEx(img, cv2.MORPH_BLACKHAT, kernel).max(axis=2)
+def _group(stats: npt.NDArray[np.int32]) -> list[tuple[int, int, int, int, int]]:
+    """Merge the pieces of one target and drop wakes trailing a larger one.
+
+    A swimmer's head and shoulders, or a cabin and hull of different colour, come out as
+    blobs stacked one above the other; a wake is a low blob on the same waterline as a
+    larger one, just beside it.
+    """
+    boxes = [[int(v) for v in row] for row in stats]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                overlap = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+                gap = max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3])
+                if overlap >= 0.5 * min(a[2], b[2]) and gap <= max(3, 0.5 * min(a[3], b[3])):
+                    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+                    x1 = max(a[0] + a[2], b[0] + b[2])
+                    y1 = max(a[1] + a[3], b[1] + b[3])
+                    boxes[i] = [x0, y0, x1 - x0, y1 - y0, a[4] + b[4]]
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    keep = []
+    for b in boxes:
+        wake = False
+        for a in boxes:
+            if a is b or a[4] < 3 * b[4]:
+                continue
+            same_line = abs((a[1] + a[3]) - (b[1] + b[3])) <= max(3, 0.5 * a[3])
+            gap = max(a[0], b[0]) - min(a[0] + a[2], b[0] + b[2])
+            if same_line and gap <= a[2] and b[3] <= 0.6 * a[3]:
+                wake = True
+                break
+        if not wake:
+            keep.append((b[0], b[1], b[2], b[3], b[4]))
+    return keep
+
+
+def _fine_mask(
+    img: Image, cfg: VisionConfig, scale: int = 1
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
+    full_h, full_w = img.shape[:2]
+    if scale > 1:
+        img = cv2.resize(img, (full_w // scale, full_h // scale), interpolation=cv2.INTER_AREA)
+    length = cfg.tophat_length_px
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
+    # Extend the sides with their edge pixels: a mirrored border would mirror a target too,
+    # and the water between a target and its mirror image would look like a bright blob.
+    padded = cv2.copyMakeBorder(img, 0, 0, length, length, cv2.BORDER_REPLICATE)
+    cut = slice(length, length + img.shape[1])
+    white = cv2.morphologyEx(padded, cv2.MORPH_TOPHAT, kernel)[:, cut].max(axis=2)
+    black = cv2.morphologyEx(padded, cv2.MORPH_BLACKHAT, kernel)[:, cut].max(axis=2)
     resp = np.maximum(white, black).astype(np.float32)
     # Per-row texture level; smoothed over rows, which share a range and so a wave scale.
     row = cv2.reduce(resp, 1, cv2.REDUCE_AVG)
     row = cv2.GaussianBlur(row, (1, 9), 0)
     thr = np.maximum(cfg.fine_floor, cfg.fine_k * row)
-    return resp > thr, resp / thr
+    z = resp / thr
+    if scale > 1:
+        z = cv2.resize(z, (full_w, full_h), interpolation=cv2.INTER_NEAREST)
+    return z > 1.0, z
 
 
 def _coarse_mask(img: Image, cfg: VisionConfig) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
