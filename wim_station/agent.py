@@ -45,6 +45,7 @@ from wim_station.anpr import PlateReader
 from wim_station.config import CameraSection, WimSiteConfig
 from wim_station.core import AxleLoadCore, Passage
 from wim_station.daq import DaqFrame, DaqSource, open_daq
+from wim_station.drift import DriftMonitor
 from wim_station.rules import OverloadDecision, decide
 from wim_station.site.annotate import annotate_photo, encode_jpeg, plate_crop
 from wim_station.site.capture import CameraCapture, PlateReadFn, best_capture, capture
@@ -98,6 +99,7 @@ class WimAgent:
                 raise ConfigError([f"sign.overload_template: {exc}"]) from exc
         self.runtime = runtime or EdgeRuntime(config, software=SOFTWARE)
         self.core = AxleLoadCore(config)
+        self.drift = DriftMonitor(config.drift)
         self.clock = DaqClockMap()
         self.daq: DaqSource | None = None
         self.cameras: dict[str, tuple[CameraSection, FrameSource]] = {}
@@ -229,6 +231,8 @@ class WimAgent:
     def process(self, passage: Passage, read: PlateReadFn) -> OverloadDecision:
         """Decide one passage, commit it, and make the violation if there is one."""
         decision = decide(passage, self.config.rules)
+        with self._lock:
+            self.drift.observe(passage)
         payload = passage_payload(self.device, passage, decision)
         if self.runtime.submit_bulk("passage", payload) is None:
             self.counters["passages_refused"] += 1  # disk budget: low-priority data refused
@@ -333,11 +337,21 @@ class WimAgent:
         sign: dict[str, Any] | None = None
         if self.sign is not None:
             sign = asdict(self.sign.health())
+        drift = self._drift()
+        alarms = [f"camera {cid} {h['state']}" for cid, h in cameras.items()
+                  if h["state"] != "streaming"]
+        if not daq.get("connected", False):
+            alarms.append("DAQ not connected")
+        if drift["alarm"]:
+            alarms.append("weighing drift beyond bound")
+        if sign is not None and sign["display"]["state"] == "failed":
+            alarms.append("sign not answering")
         return {
+            "alarms": alarms,
             "daq": daq,
             "core": self.core.counters(),
             "zero_levels_n": self._zero_levels(),
-            "drift": self._drift(),
+            "drift": drift,
             "daq_clock": self.clock.health(),
             "cameras": cameras,
             "sign": sign,
@@ -347,16 +361,19 @@ class WimAgent:
         }
 
     def _zero_levels(self) -> dict[str, float] | None:
-        levels = getattr(self.core, "zero_levels_n", None)
-        if callable(levels):
-            return {str(k): round(float(v), 1) for k, v in levels().items()}
-        return None
+        # Adapter until the core exposes its zero tracking: the pulse detector's baseline
+        # (newtons, per channel index) is what every load is measured from.
+        baseline = getattr(getattr(self.core, "_detector", None), "baseline", None)
+        if baseline is None:
+            return None
+        return {str(c.index): round(float(b), 1)
+                for c, b in zip(self.core.site.channels, baseline, strict=False)}
 
-    def _drift(self) -> Any:
-        drift = getattr(self.core, "drift", None)
-        if callable(drift):
-            return drift()
-        return None
+    def _drift(self) -> dict[str, Any]:
+        with self._lock:
+            lanes = self.drift.status()
+        return {"alarm": any(lane.alarm for lane in lanes),
+                "lanes": [lane.to_json() for lane in lanes]}
 
 
 def run_agent(config: WimSiteConfig, config_path: Path) -> int:

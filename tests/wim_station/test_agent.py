@@ -1,0 +1,100 @@
+"""The agent's decisions and records, without devices: passages in, outbox rows out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edge.errors import ConfigError
+from edge.evidence.verify import verify_record
+from tests.support.mosquitto import free_port
+from tests.wim_station.e2e.passages import six_axle
+from tests.wim_station.e2e.site import site_config
+from wim_station.agent import WimAgent
+from wim_station.anpr import PlateRead
+from wim_station.config import WimSiteConfig
+
+
+def _offline(tmp: Path, **overrides: object) -> WimSiteConfig:
+    """The site config with no broker listening, no cameras and no sign."""
+    return site_config(tmp, f"mqtt://127.0.0.1:{free_port()}", cameras=[], sign=None,
+                       **overrides)
+
+
+def _no_plate(_image: np.ndarray) -> list[PlateRead]:
+    return []
+
+
+def _rows(agent: WimAgent) -> dict[str, list[dict[str, object]]]:
+    out: dict[str, list[dict[str, object]]] = {}
+    for item in agent.runtime.outbox.next_batch({}, 100):
+        body = json.loads(item.payload) if item.payload is not None else {"file": item.file_name}
+        out.setdefault(item.topic_suffix.split("/")[0], []).append(body)
+    return out
+
+
+def test_overloaded_passage_becomes_a_signed_violation_without_a_camera(tmp_path: Path) -> None:
+    agent = WimAgent(_offline(tmp_path))
+    try:
+        decision = agent.process(six_axle(60_000), _no_plate)
+        assert decision.overloaded
+        rows = _rows(agent)
+        assert len(rows["passage"]) == 1 and rows["passage"][0]["overloaded"] is True
+        (record,) = rows["violation"]
+        assert verify_record(record, agent.runtime.public_key_b64) == []
+        details = record["details"]
+        assert isinstance(details, dict)
+        assert details["missing_evidence"] == ["lane1-camera"]
+        assert details["plate"] is None and details["gvw_kg"] == 60_000
+        assert [e["name"] for e in record["evidence"]] == ["weighing.json"]  # type: ignore[attr-defined]
+        assert agent.counters["violations"] == 1 and agent.counters["plates_unread"] == 1
+        assert agent.last_violation is not None
+        assert agent.last_violation["record_id"] == record["record_id"]
+    finally:
+        agent.close()
+
+
+@pytest.mark.parametrize(("gvw_kg", "flags", "counter"), [
+    (40_000, (), None),                    # legal
+    (52_000, (), "warnings"),              # 49.4 t after tolerance: < 1 t over, a warning
+    (70_000, ("straddling",), "undecided"),  # invalid measurement: never a decision
+])
+def test_no_violation_for_legal_warned_or_invalid(tmp_path: Path, gvw_kg: float,
+                                                  flags: tuple[str, ...],
+                                                  counter: str | None) -> None:
+    agent = WimAgent(_offline(tmp_path))
+    try:
+        agent.process(six_axle(gvw_kg, flags=flags), _no_plate)
+        rows = _rows(agent)
+        assert "violation" not in rows and len(rows["passage"]) == 1
+        assert rows["passage"][0]["valid"] is (not flags)
+        if counter:
+            assert agent.counters[counter] == 1
+        assert agent.counters["violations"] == 0
+    finally:
+        agent.close()
+
+
+def test_health_reports_pipelines_devices_and_alarms(tmp_path: Path) -> None:
+    agent = WimAgent(_offline(tmp_path))
+    try:
+        agent.process(six_axle(40_000), _no_plate)
+        health = agent.health()
+        assert health["pipeline"]["passages"] == 1 and health["pipeline"]["queued"] == 0
+        assert "DAQ not connected" in health["alarms"]
+        assert health["cameras"] == {} and health["sign"] is None
+        assert health["drift"]["alarm"] is False
+        assert set(health["zero_levels_n"]) == {str(i) for i in range(8)}
+        json.dumps(health)
+    finally:
+        agent.close()
+
+
+def test_sign_template_with_an_unknown_placeholder_is_a_config_error(tmp_path: Path) -> None:
+    config = site_config(tmp_path, "mqtt://127.0.0.1:1",
+                         sign={"overload_template": "{plat} 超限 请驶入检测站"})
+    with pytest.raises(ConfigError, match="plat"):
+        WimAgent(config)
