@@ -104,6 +104,10 @@ class WarningRule(StrictModel):
     speed_margin_mps: Annotated[float, Field(ge=0, le=10)] = 0.5
     # no_stopping: slower than this is "stopped" (a drifting boat moves with the current).
     stop_speed_mps: Annotated[float, Field(ge=0, le=5)] = 0.3
+    # speed_limit / no_stopping: the speed judged is the median of the track's speeds over
+    # this window, and a track younger than it is not judged: a new Kalman track's velocity
+    # has not converged (it starts at 0 and overshoots while the filter settles).
+    speed_window_s: Annotated[float, Field(ge=0, le=120)] = 3.0
     # approach: closest point of approach closer than cpa_m within tcpa_s, or nearer than
     # min_range_m now (COLREG Rule 7 risk of collision; numbers for a 2–5 m patrol boat).
     cpa_m: Annotated[float, Field(gt=0, le=1000)] = 15.0

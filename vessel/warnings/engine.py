@@ -8,6 +8,7 @@ lost and incidents to clear), in time order.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ class _Case:
 
 @dataclass
 class _TrackHistory:
+    first_seen_s: float
     last_seen_s: float
     points: deque[TargetObservation]
     own: OwnState | None = None
@@ -171,14 +173,24 @@ class WarningEngine:
                 continue
             if rule.type == "speed_limit":
                 limit = zone.speed_limit_mps
-                if (limit is None or obs.speed_mps is None
-                        or obs.speed_mps <= limit + rule.speed_margin_mps):
+                speed = self._steady_speed(obs, rule.speed_window_s)
+                if limit is None or speed is None or speed <= limit + rule.speed_margin_mps:
                     continue
-            elif rule.type == "no_stopping" and (
-                    obs.speed_mps is None or obs.speed_mps >= rule.stop_speed_mps):
-                continue
+            elif rule.type == "no_stopping":
+                speed = self._steady_speed(obs, rule.speed_window_s)
+                if speed is None or speed >= rule.stop_speed_mps:
+                    continue
             out.append((zone, None))
         return out
+
+    def _steady_speed(self, obs: TargetObservation, window_s: float) -> float | None:
+        """Median track speed over the last `window_s`; None for a younger track."""
+        history = self._tracks[obs.track_id]
+        if obs.t_s - history.first_seen_s < window_s:
+            return None
+        speeds = [p.speed_mps for p in history.points
+                  if p.t_s >= obs.t_s - window_s and p.speed_mps is not None]
+        return statistics.median(speeds) if speeds else None
 
     @staticmethod
     def _collision_risk(rule: WarningRule, obs: TargetObservation, enu: tuple[float, float],
@@ -272,7 +284,7 @@ class WarningEngine:
     def _remember(self, obs: TargetObservation, own: OwnState | None) -> None:
         history = self._tracks.get(obs.track_id)
         if history is None:
-            history = _TrackHistory(obs.t_s, deque(maxlen=_MAX_TRACK_POINTS))
+            history = _TrackHistory(obs.t_s, obs.t_s, deque(maxlen=_MAX_TRACK_POINTS))
             self._tracks[obs.track_id] = history
         history.points.append(obs)
         history.last_seen_s, history.own = obs.t_s, own

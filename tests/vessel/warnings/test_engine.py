@@ -107,6 +107,17 @@ def test_speeding_needs_the_zone_limit_plus_margin() -> None:
     assert warned.incident.record_type == "speeding"
 
 
+def test_a_new_track_or_a_speed_spike_is_not_speeding() -> None:
+    eng = engine(rule("speed_limit", confirm_s=0.0, speed_window_s=3.0))
+    # A fresh track reporting 10 m/s is not judged before its window is covered ...
+    assert run_line(eng, (0.0, 0.0), (0.0, 2.0), 2.5, speed=10.0) == []
+    # ... and one frame in ten at 10 m/s does not move the median of a 2 m/s boat.
+    for k in range(26, 100):
+        t = T0 + k * 0.1
+        obs = target(t, 50.0, 0.2 * k, track_id=2, speed=10.0 if k % 10 == 0 else 2.0)
+        assert eng.update(t, own(t), [obs]) == []
+
+
 def test_speed_unknown_is_not_speeding() -> None:
     eng = engine(rule("speed_limit", confirm_s=0.0))
     obs = target(T0, 0, 0, speed=None)
@@ -116,8 +127,9 @@ def test_speed_unknown_is_not_speeding() -> None:
 def test_no_stopping_warns_a_boat_that_stays_still_but_not_one_passing() -> None:
     eng = engine(rule("no_stopping", confirm_s=10.0))
     assert run_line(eng, (-290.0, 90.0), (0.0, 1.5), 50.0) == []  # through the pier zone
-    still = run_line(eng, (-280.0, 120.0), (0.0, 0.1), 12.0, track_id=2, t0=T0 + 51)
-    assert kinds(still) == ["WarningIssued"] and still[0][0] == pytest.approx(10.0, abs=0.15)
+    still = run_line(eng, (-280.0, 120.0), (0.0, 0.1), 15.0, track_id=2, t0=T0 + 51)
+    # Judged once its speed window (3 s) is covered, warned confirm_s (10 s) after that.
+    assert kinds(still) == ["WarningIssued"] and still[0][0] == pytest.approx(13.0, abs=0.15)
 
 
 def test_no_swimming_is_about_people_only() -> None:
