@@ -16,7 +16,7 @@ from edge.logs import setup_logging
 
 # Each module has `register(subparsers)`; the subcommand's handler is `args.func(args) -> int`.
 COMMAND_MODULES: tuple[str, ...] = ("edge.config.cli", "edge.evidence.cli", "edge.central.cli",
-                                     "edge.check.cli", "edge.recorder.cli")
+                                     "edge.check.cli", "edge.recorder.cli", "edge.demo.cli")
 
 # kind -> "module:function" taking (config, config_path) and returning an exit status.
 AGENTS: dict[str, str] = {

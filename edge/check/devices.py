@@ -105,8 +105,13 @@ def check_daq(url: str, baudrate: int, sample_rate_hz: int, zero_counts: dict[in
                      **counters)
     span_s = max(1e-6, time.monotonic() - (first_frame_at or start))
     samples = np.concatenate([f.samples for f in frames])
-    # Samples that arrived after the first frame, over the time they took to arrive.
+    # Samples that arrived after the first frame, over the time they took to arrive, and
+    # the same against the DAQ's own clock: a DAQ (or a host) that cannot keep up in real
+    # time shows a low ratio; a misconfigured sample rate shows in the frames' own rate.
     rate_hz = (samples.shape[0] - frames[0].n_samples) / span_s if len(frames) > 1 else 0.0
+    daq_span_s = (frames[-1].t0_us - frames[0].t0_us) / 1e6
+    realtime = daq_span_s / span_s if len(frames) > 1 else 0.0
+    frame_rate_hz = frames[-1].sample_rate_hz
     frames_per_s = (len(frames) - 1) / span_s if len(frames) > 1 else 0.0
     problems: list[str] = []
     channels: list[dict[str, Any]] = []
@@ -125,17 +130,22 @@ def check_daq(url: str, baudrate: int, sample_rate_hz: int, zero_counts: dict[in
         problems.append(f"{samples.shape[1]} channels on the wire, {len(zero_counts)} configured")
     unsynced = any(f.status & STATUS_CLOCK_UNSYNCED for f in frames)
     figures: dict[str, Any] = {"frames_per_s": round(frames_per_s, 1),
-                               "samples_per_s": round(rate_hz), "channels": channels,
+                               "samples_per_s": round(rate_hz),
+                               "realtime_ratio": round(realtime, 3), "channels": channels,
                                "clock_unsynced": unsynced, **counters}
     if not unsynced:
         figures["clock_offset_s"] = min(offsets)  # arrival latency only ever adds
     if health.get("bad_crc"):
         problems.append(f"{health['bad_crc']} CRC errors")
-    if rate_hz < th.min_daq_rate_share * sample_rate_hz:
-        problems.append(f"{rate_hz:.0f} samples/s of {sample_rate_hz} configured")
+    if frame_rate_hz != sample_rate_hz:
+        problems.append(f"frames say {frame_rate_hz} Hz, config says {sample_rate_hz} Hz")
+    if realtime < th.min_daq_realtime_ratio:
+        problems.append(f"only {realtime:.2f} s of samples per second arrive")
+    if health.get("lost_frames"):
+        problems.append(f"{health['lost_frames']} frames lost (sequence gaps)")
     levels = " ".join(f"ch{c['channel']} {c['zero_counts']:.0f}±{c['noise_counts']:.0f}"
                       for c in channels)
-    text = (f"{frames_per_s:.0f} frames/s ({rate_hz:.0f} samples/s), "
+    text = (f"{frames_per_s:.0f} frames/s ({rate_hz:.0f} samples/s at {frame_rate_hz} Hz), "
             f"{health.get('bad_crc', 0)} CRC errors; zero±noise {levels}")
     if problems:
         return _fail(device, "; ".join(problems) + f" ({text})", **figures)

@@ -17,8 +17,10 @@ class CheckThresholds(StrictModel):
     device_timeout_s: Annotated[float, Field(gt=0, le=120)] = 6.0
     # How long a stream is watched to measure rates, zero levels and noise.
     sample_s: Annotated[float, Field(gt=0, le=60)] = 2.0
-    # The DAQ must deliver at least this share of its configured sample rate.
-    min_daq_rate_share: Annotated[float, Field(gt=0, le=1)] = 0.9
+    # Seconds of samples arriving per second of wall clock: below this the DAQ (or the
+    # host reading it) does not keep up and buffers grow. Measured over `sample_s`, so a
+    # short burst after a stall still averages out.
+    min_daq_realtime_ratio: Annotated[float, Field(gt=0, le=1)] = 0.75
     # A channel's resting level may sit this far from its configured zero_counts (ADC counts)
     # before the channel is reported: a strip this far off has drifted or is damaged.
     max_zero_offset_counts: Annotated[int, Field(ge=0)] = 2000

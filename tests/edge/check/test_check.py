@@ -19,7 +19,7 @@ from wim_station.config import WimSiteConfig
 
 # The simulators run in the test process beside rendering cameras on a shared 2-core box:
 # they may fall behind real time, which is not what these tests are about.
-FAST = CheckThresholds(device_timeout_s=4.0, sample_s=1.0, min_daq_rate_share=0.3,
+FAST = CheckThresholds(device_timeout_s=4.0, sample_s=1.0, min_daq_realtime_ratio=0.3,
                        min_camera_fps=0.5)
 
 
@@ -58,7 +58,7 @@ def test_a_stopped_sign_is_named_with_the_reason(tmp_path: Path,
     site.sign.close()
     site.unplug_camera("lane2-front")
     thresholds = tmp_path / "limits.yaml"
-    thresholds.write_text("min_daq_rate_share: 0.3\nmin_camera_fps: 0.5\n")
+    thresholds.write_text("min_daq_realtime_ratio: 0.3\nmin_camera_fps: 0.5\n")
     # As a technician runs it: its own process, one line per device on stdout.
     proc = subprocess.run([sys.executable, "-m", "edge.cli", "check", str(path), "--timeout",
                            "3", "--thresholds", str(thresholds)], capture_output=True,

@@ -6,6 +6,7 @@ import dataclasses
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from edge.central import CentralReceiver
@@ -25,7 +26,7 @@ RECORD_S = 30.0
 DENSE = dataclasses.replace(TrafficParams(), mean_gap_s=1.5, p_overloaded=0.5, start_s=0.5)
 
 
-def wait_for(predicate, timeout_s: float) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], bool], timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if predicate():
