@@ -23,6 +23,8 @@ class AnprConfig(StrictModel):
     # Stop looking once this many plates are read with confidence: a lane camera frames one
     # vehicle, and every further candidate costs a recogniser pass (~8 ms on one core).
     max_plates: int = Field(1, ge=1)
+    # Hard cap on recogniser passes per frame, so a cluttered frame cannot stall the agent.
+    max_reads_per_frame: int = Field(12, ge=1)
     # Reads below `min_confidence` are dropped unless `report_weak` (field diagnostics).
     min_confidence: float = Field(0.05, ge=0, le=1)
     report_weak: bool = False

@@ -67,9 +67,13 @@ def find_candidates(image_bgr: np.ndarray, work_width_px: int, min_plate_width_p
     hsv = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
     saturated = float(hsv[..., 1].mean()) > 8  # an IR frame is grey: colour says nothing
     if saturated:
+        masks = {}
         for name, (lo, hi) in _COLOR_RANGES.items():
             mask = cv2.inRange(hsv, np.array(lo), np.array(hi))
-            mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+            masks[name] = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        # large new-energy plates are yellow on the left, green on the right
+        masks["yellow-green"] = cv2.bitwise_or(masks["yellow"], masks["green"])
+        for name, mask in masks.items():
             out.extend(_blobs(mask, f"color:{name}", min_w, max_w, scale))
     out.extend(_texture(small, min_w, max_w, scale))
     out.sort(key=lambda c: -c.prior)

@@ -54,6 +54,7 @@ class PlateReader:
                                                                                 ("O", "0"))]
         # the first forward pass allocates the network; pay it now, not on the first truck
         self._rec.read(np.full((_ROW_H_PX, 3 * _ROW_H_PX, 3), 128, np.uint8))
+        self._budget = 0  # recogniser passes left for the frame being read
 
     def read(self, image_bgr: np.ndarray) -> list[PlateRead]:
         """All plates read in the frame, best first (empty when none)."""
@@ -61,31 +62,46 @@ class PlateReader:
             image_bgr = cv2.cvtColor(image_bgr, cv2.COLOR_GRAY2BGR)
         cfg = self.config
         night = plate_color.is_grey(image_bgr[:: max(1, image_bgr.shape[0] // 64)])
-        attempts: list[_Attempt] = []
+        self._budget = cfg.max_reads_per_frame
+        attempts: list[tuple[Candidate, _Attempt]] = []
         sure: list[PlateRead] = []
+        # First pass: one read per candidate, best places first, until enough plates are sure.
         for cand in find_candidates(image_bgr, cfg.work_width_px, cfg.min_plate_width_px,
                                     cfg.max_plate_width_px, cfg.max_candidates):
+            if len(sure) >= cfg.max_plates or self._budget <= 0:
+                break
             if _inside_any(cand.quad.mean(axis=0), sure):
                 continue  # another view of a plate already read with confidence
-            attempt = self._read_candidate(image_bgr, cand, night)
-            if attempt is None or not (attempt.valid or cfg.report_weak):
-                continue
-            attempts.append(attempt)
-            if attempt.read.confidence >= cfg.retry_below:
-                sure.append(attempt.read)
-                if len(sure) >= cfg.max_plates:
-                    break
-        attempts.sort(key=lambda a: (a.valid, a.read.confidence), reverse=True)
-        return _distinct([a.read for a in attempts])
+            reader = self._read_double if cand.double_row else self._read_single
+            attempt = reader(image_bgr, cand.quad, night)
+            if attempt is not None:
+                attempts.append((cand, attempt))
+                if attempt.read.confidence >= cfg.retry_below:
+                    sure.append(attempt.read)
+        # Second pass: weak reads with some text may be part of a plate; grow them, most
+        # promising first, while the budget lasts.
+        if len(sure) < cfg.max_plates:
+            # confidences of weak reads are all near 0; plate paint and more characters seen
+            # are the better hints of a real plate part
+            weak = sorted((i for i, (_, a) in enumerate(attempts) if _worth_growing(a, cfg)),
+                          key=lambda i: (not attempts[i][0].source.startswith("color"),
+                                         -len(attempts[i][1].greedy)))
+            for i in weak:
+                cand, attempt = attempts[i]
+                if _inside_any(cand.quad.mean(axis=0), sure):
+                    continue
+                attempts[i] = (cand, self._grow(image_bgr, cand, attempt, night))
+                if attempts[i][1].read.confidence >= cfg.retry_below:
+                    sure.append(attempts[i][1].read)
+                    if len(sure) >= cfg.max_plates:
+                        break
+        kept = [a for _, a in attempts if a.valid or cfg.report_weak]
+        kept.sort(key=lambda a: (a.valid, a.read.confidence), reverse=True)
+        return _distinct([a.read for a in kept])
 
-    def _read_candidate(self, image: np.ndarray, cand: Candidate,
-                        night: bool) -> _Attempt | None:
-        first = (self._read_double if cand.double_row else self._read_single)(
-            image, cand.quad, night)
-        if (first is None or first.read.confidence >= self.config.retry_below
-                or len(first.greedy) < 2):
-            return first  # confident, or no text at all: nothing to grow
-        # A weak read may come from part of a plate: try the plates this part may belong to.
+    def _grow(self, image: np.ndarray, cand: Candidate, first: _Attempt,
+              night: bool) -> _Attempt:
+        """Try the larger plates a weakly read candidate may be part of; keep the best read."""
         q = cand.quad
         retries = [
             # the green part of a yellow-green plate; the tail block of a single-row plate
@@ -101,6 +117,8 @@ class PlateReader:
             retries.append((self._read_double, q))
         best = first
         for method, quad in retries:
+            if self._budget <= 0:
+                break
             attempt = method(image, quad, night)
             if attempt is not None and attempt.read.confidence > best.read.confidence:
                 best = attempt
@@ -137,6 +155,7 @@ class PlateReader:
                            greedy, plate, quad, night, double=True)
 
     def _probs(self, line_bgr: np.ndarray) -> np.ndarray:
+        self._budget -= 1
         probs = self._rec.probabilities(line_bgr)
         # I and O are never issued: what looks like them is 1 and 0
         for never, digit in self._fold:
@@ -159,6 +178,14 @@ class PlateReader:
         box = tuple((float(x), float(y)) for x, y in quad)
         return _Attempt(PlateRead(text, paint, float(conf), box),
                         conf >= cfg.min_confidence, greedy)
+
+
+def _worth_growing(attempt: _Attempt, cfg: AnprConfig) -> bool:
+    """A weak read with a few characters, or a province and a letter (a top row)."""
+    if attempt.read.confidence >= cfg.retry_below:
+        return False
+    greedy = attempt.greedy
+    return len(greedy) >= 3 or (len(greedy) == 2 and greedy[0] in grammar.PROVINCES)
 
 
 def _night_color(double: bool, plate: np.ndarray) -> str:
