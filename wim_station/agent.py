@@ -254,10 +254,11 @@ class WimAgent:
         """Capture evidence, update the sign and commit the signed record; its record_id."""
         t0 = time.monotonic()
         t_host = self.clock.host_time(passage.t_first_axle_us)
+        t_end = self.clock.host_time(passage.axles[-1].t_us) if passage.axles else None
         rate = self.clock.rate()
         lane_cams = [(cid, src) for cid, (cam, src) in self.cameras.items()
                      if cam.lane == passage.lane]
-        captures = [capture(cid, src, t_host, read, self.options, rate)
+        captures = [capture(cid, src, t_host, read, self.options, rate, t_end)
                     for cid, src in lane_cams]
         plate = best_capture(captures)
         missing = [c.camera_id for c in captures if c.frame is None]

@@ -61,3 +61,7 @@ def test_window_scales_with_the_daq_rate(reader: PlateReader) -> None:
         full = candidate_frames(source, t, options)
         half = candidate_frames(source, t, options, rate=0.5)  # a 2x simulator
         assert max(f.t_s for f in half) <= t + 0.5 < max(f.t_s for f in full)
+        # Never after the last axle: the next vehicle may be in view by then.
+        short = candidate_frames(source, t, options, t_end_host_s=t + 0.3)
+        assert short and max(f.t_s for f in short) <= t + 0.3
+        assert short[0].t_s == max(f.t_s for f in short)  # nearest the capture instant

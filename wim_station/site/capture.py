@@ -43,26 +43,29 @@ class CameraCapture:
 
 
 def candidate_frames(source: FrameSource, t_host_s: float, options: ViolationSection,
-                     rate: float = 1.0) -> list[TimedFrame]:
+                     rate: float = 1.0, t_end_host_s: float | None = None) -> list[TimedFrame]:
     """Frames within the window around `t_host_s`, best first (nearest the capture instant).
 
     The window is vehicle time (DAQ seconds); `rate` (host s per DAQ s, 1 on a real site)
-    scales it to the cameras' clock.
+    scales it to the cameras' clock. `t_end_host_s` (the last axle) ends it early: after
+    that the next vehicle may be the one in view.
     """
     before, after = options.window_before_s * rate, options.window_after_s * rate
-    target = t_host_s + options.capture_offset_s * rate
+    end = t_host_s + after if t_end_host_s is None else min(t_host_s + after, t_end_host_s)
+    target = min(t_host_s + options.capture_offset_s * rate, end)
     frames = [f for f in source.frames_near(t_host_s, max(before, after))
-              if t_host_s - before <= f.t_s <= t_host_s + after]
+              if t_host_s - before <= f.t_s <= end]
     return sorted(frames, key=lambda f: abs(f.t_s - target))
 
 
 def capture(camera_id: str, source: FrameSource, t_host_s: float | None, read: PlateReadFn,
-            options: ViolationSection, rate: float = 1.0) -> CameraCapture:
+            options: ViolationSection, rate: float = 1.0,
+            t_end_host_s: float | None = None) -> CameraCapture:
     """Read plates in up to `max_reads` frames; keep the best read and the frame it came from."""
     state = source.health().state
     if t_host_s is None:
         return CameraCapture(camera_id, None, None, 0, state, "DAQ time not mapped yet")
-    frames = candidate_frames(source, t_host_s, options, rate)
+    frames = candidate_frames(source, t_host_s, options, rate, t_end_host_s)
     if not frames:
         return CameraCapture(camera_id, None, None, 0, state, "no frame near the passage",
                              t_host_s)

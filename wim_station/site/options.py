@@ -17,7 +17,8 @@ class ViolationSection(StrictModel):
     # stamped when they arrive, so this also absorbs the camera's own latency.
     capture_offset_s: Annotated[float, Field(ge=-2, le=5)] = 0.3
     # Frames from `window_before_s` before the first-axle instant to `window_after_s` after
-    # it may show the vehicle; before it, the camera may still see the previous vehicle.
+    # it (and never after the last axle) may show the vehicle; outside, the camera may see
+    # the previous or the next one.
     window_before_s: Annotated[float, Field(ge=0, le=5)] = 0.0
     window_after_s: Annotated[float, Field(gt=0, le=10)] = 1.5
     # At most this many frames per camera go through the plate reader; it stops early on a
