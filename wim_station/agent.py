@@ -21,7 +21,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from wim_station.config import CameraSection, WimSiteConfig
 from wim_station.core import AxleLoadCore, Passage
 from wim_station.daq import DaqFrame, DaqSource, open_daq
 from wim_station.drift import DriftMonitor
+from wim_station.errors import WimError
 from wim_station.rules import OverloadDecision, decide
 from wim_station.site.annotate import annotate_photo, encode_jpeg, plate_crop
 from wim_station.site.capture import CameraCapture, PlateReadFn, best_capture, capture
@@ -69,6 +71,15 @@ DAQ_MAX_SILENCE_S = 30.0
 # The worker waits at most 1 s for a job; plate reading a few frames takes well under 10 s.
 WORKER_MAX_SILENCE_S = 60.0
 STOP_DRAIN_S = 5.0
+
+
+@contextmanager
+def _url_error(field: str) -> Iterator[None]:
+    """A device URL no backend accepts is a config error naming the field."""
+    try:
+        yield
+    except (ValueError, WimError) as exc:
+        raise ConfigError([f"{field}: {exc}"]) from exc
 
 
 def open_camera(camera: CameraSection) -> FrameSource:
@@ -120,15 +131,18 @@ class WimAgent:
         """Open DAQ, cameras and sign, start the link and both pipelines."""
         cfg = self.config
         try:
-            for cam in cfg.cameras:
-                self.cameras[cam.id] = (cam, open_camera(cam))
+            for i, cam in enumerate(cfg.cameras):
+                with _url_error(f"cameras[{i}].url"):
+                    self.cameras[cam.id] = (cam, open_camera(cam))
             if cfg.sign is not None:
-                display = open_display(cfg.sign.url, address=cfg.sign.address,
-                                       baudrate=cfg.sign.baudrate)
+                with _url_error("sign.url"):
+                    display = open_display(cfg.sign.url, address=cfg.sign.address,
+                                           baudrate=cfg.sign.baudrate)
                 default = DisplayMessage(cfg.sign.default_message, colour="green")
                 self.sign = SignBoard(display, MessageBoard(default))
-            self.daq = open_daq(cfg.daq.url, cfg.daq.baudrate,
-                                reconnect_max_s=cfg.daq.reconnect_max_s)
+            with _url_error("daq.url"):
+                self.daq = open_daq(cfg.daq.url, cfg.daq.baudrate,
+                                    reconnect_max_s=cfg.daq.reconnect_max_s)
             self.runtime.add_health_source("wim", self.health)
             self.runtime.start()
         except BaseException:

@@ -98,3 +98,11 @@ def test_sign_template_with_an_unknown_placeholder_is_a_config_error(tmp_path: P
                          sign={"overload_template": "{plat} 超限 请驶入检测站"})
     with pytest.raises(ConfigError, match="plat"):
         WimAgent(config)
+
+
+def test_a_device_url_no_backend_takes_is_a_config_error(tmp_path: Path) -> None:
+    config = _offline(tmp_path, daq={"url": "gopher://127.0.0.1:7001"})
+    agent = WimAgent(config)
+    with pytest.raises(ConfigError, match=r"daq\.url"):
+        agent.start()
+    agent.close()
