@@ -75,8 +75,8 @@ def dropout_table(cfg: VesselConfig, label: str, starts: list[float], direction:
               f"{f.dr_error_at_end_m:8.1f} {resumed:>9} {f.waypoints_after:8d} "
               f"{f.fence.min_outside_no_go_m:8.1f} {f.fence.min_inside_operating_m:8.1f}"
               f"{'' if good else '  FAIL'}")
-    print("   drift: truth distance from where the fix was lost; DR err: dead-reckoned vs true "
-          "position when the fix came back")
+    print("   drift: true distance from where the fix was lost (glide to rest + drift); DR err: "
+          "dead-reckoned vs true position when the fix came back")
     return ok
 
 
@@ -95,7 +95,7 @@ def loiter_table(cfg: VesselConfig, seeds: list[int]) -> bool:
     m, _, h = max(worst)
     print(f"   from a standstill in any heading (turn-round included): worst max {m:.1f} m "
           f"(start heading {h}°), after the first 30 s ≤ {max(w[1] for w in worst):.1f} m")
-    print("   commanded while cruising at 2 m/s (hold point = position at the command):")
+    print("   'loiter here' while cruising at 2 m/s (held where the boat comes to rest):")
     for t_cmd in (100.0, 350.0, 600.0, 800.0):
         offsets = _loiter_underway(cfg, t_cmd)
         print(f"     at t={t_cmd:4.0f} s: max {max(offsets):.1f} m, "
