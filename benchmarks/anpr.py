@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulators.road_camera.dataset import synthetic_frame  # noqa: E402
-from wim_station.anpr import PlateReader  # noqa: E402
+from simulators.road_camera.dataset import synthetic_frame
+from wim_station.anpr import PlateReader
 
 
 def main() -> int:
@@ -43,7 +43,7 @@ def main() -> int:
     for i in range(args.frames):
         frame = synthetic_frame(args.seed, i)
         truth = frame.truths[0]
-        img = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        img = np.asarray(cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR))
         t0, c0 = time.perf_counter(), time.process_time()
         reads = reader.read(img)
         ms = (time.perf_counter() - t0) * 1000

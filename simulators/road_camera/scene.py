@@ -125,21 +125,22 @@ def _degrade(img: np.ndarray, rng: random.Random, night: bool) -> np.ndarray:
 
 def _dirty(plate: np.ndarray, rng: random.Random) -> np.ndarray:
     """Mud and grime: a few soft dark blotches on the plate face."""
-    mask = np.zeros(plate.shape[:2], np.float32)
-    h, w = mask.shape
+    h, w = plate.shape[:2]
+    mask = np.zeros((h, w), np.float32)
     for _ in range(rng.randint(0, 6)):
         cv2.circle(mask, (rng.randrange(w), rng.randrange(h)),
                    rng.randint(h // 12, h // 5), rng.uniform(0.15, 0.45), -1)
-    mask = cv2.GaussianBlur(mask, (0, 0), h / 20)
+    soft = cv2.GaussianBlur(mask, (0, 0), h / 20)
     dirt = np.array((40, 60, 80), np.float32)
-    return (plate * (1 - mask[..., None]) + dirt * mask[..., None]).astype(np.uint8)
+    return (plate * (1 - soft[..., None]) + dirt * soft[..., None]).astype(np.uint8)
 
 
 def _infrared(plate: np.ndarray) -> np.ndarray:
     """A retro-reflective plate under IR flash: bright and high-contrast, polarity kept."""
     grey = cv2.cvtColor(plate, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    grey = cv2.normalize(grey, None, 30, 255, cv2.NORM_MINMAX)
-    return cv2.cvtColor(grey.astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    lo, hi = float(grey.min()), float(grey.max())
+    stretched = 30.0 + (grey - lo) * (225.0 / max(hi - lo, 1.0))
+    return cv2.cvtColor(stretched.astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
 def render_scene(rng: random.Random, plate: PlateSpec | None, options: SceneOptions,

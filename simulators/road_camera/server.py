@@ -148,7 +148,7 @@ def _handler_class(camera: RoadCamera, stop: threading.Event,
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # one line per frame would drown the logs
 
         def do_GET(self) -> None:

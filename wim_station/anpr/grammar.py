@@ -62,7 +62,7 @@ def check(raw: str, color: str | None = None) -> GrammarResult:
         corrections += fixes
         if kind == "invalid":
             return GrammarResult("".join(chars), False, corrections, kind)
-    expected = {"green": "nev-small", "yellow-green": "nev-large"}.get(color or "", None)
+    expected = {"green": "nev-small", "yellow-green": "nev-large"}.get(color or "")
     valid = expected == kind if expected else (kind == "standard" or color is None)
     if color in ("blue", "yellow", "white", "black") and kind != "standard":
         valid = False

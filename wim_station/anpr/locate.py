@@ -126,7 +126,7 @@ def _text_blobs(closed: np.ndarray, min_w: float, max_w: float, scale: float) ->
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     for c in contours:
         rect = cv2.minAreaRect(c)
-        (_, _), (rw, rh), angle = rect
+        _, (rw, rh), _ = rect
         long_side, short_side = max(rw, rh), min(rw, rh)
         if short_side < 5 or not (min_w * 0.6 <= long_side <= max_w * 1.1):
             continue

@@ -20,7 +20,7 @@ _INPUT_HEIGHT_PX = 48  # PP-OCR rec models are trained on 48-px high text lines
 
 
 def find_model(package: str, filename: str) -> Path:
-    """Path of `filename` under the `models` folder of an installed package, without importing it."""
+    """Path of `filename` in the `models` folder of an installed package, without importing it."""
     try:
         spec = importlib.util.find_spec(package)
     except (ImportError, ValueError) as exc:

@@ -10,8 +10,8 @@ import numpy as np
 from wim_station.anpr import color as plate_color
 from wim_station.anpr import grammar
 from wim_station.anpr.config import AnprConfig
-from wim_station.anpr.locate import Candidate, find_candidates
 from wim_station.anpr.decode import decode
+from wim_station.anpr.locate import Candidate, find_candidates
 from wim_station.anpr.model import TextLineRecognizer, find_model, greedy_decode
 
 _ROW_H_PX = 64  # rectified single-row plate height; the recogniser rescales to 48
@@ -103,16 +103,18 @@ class PlateReader:
               night: bool) -> _Attempt:
         """Try the larger plates a weakly read candidate may be part of; keep the best read."""
         q = cand.quad
-        retries = [
-            # the green part of a yellow-green plate; the tail block of a single-row plate
-            (self._read_single, _extend(q, left=0.37)),
-            (self._read_single, _extend(q, left=0.55)),
-            # the bottom row of a double-row plate (text box grown 1.5x: 165 of 220 mm)
-            (self._read_double, _extend(q, up=0.4)),
-        ]
-        if cand.source == "texture":
+        retries = []
+        if any(c in grammar.PROVINCES for c in first.greedy[:1]) and len(first.greedy) <= 3:
             # the top row of a double-row plate (220 x 60 mm of characters, grown 1.1 x 1.5)
             retries.append((self._read_double, _extend(q, 0.41, 0.41, 0.0, 1.44)))
+        elif not any(c in grammar.PROVINCES for c in first.greedy):
+            retries += [
+                # the green part of a yellow-green plate; the tail block of a single-row plate
+                (self._read_single, _extend(q, left=0.37)),
+                (self._read_single, _extend(q, left=0.55)),
+                # the bottom row of a double-row plate (text box grown 1.5x: 165 of 220 mm)
+                (self._read_double, _extend(q, up=0.4)),
+            ]
         if not cand.double_row and _aspect(q) < 2.8:
             retries.append((self._read_double, q))
         best = first
@@ -196,8 +198,8 @@ def _night_color(double: bool, plate: np.ndarray) -> str:
 
 
 def _aspect(quad: np.ndarray) -> float:
-    w = (np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2
-    h = (np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
+    w = float(np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2
+    h = float(np.linalg.norm(quad[3] - quad[0]) + np.linalg.norm(quad[2] - quad[1])) / 2
     return float(np.clip(w / max(h, 1e-6), 1.5, 6.0))
 
 

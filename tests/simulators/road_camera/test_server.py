@@ -41,12 +41,12 @@ def _read_parts(port: int, count: int) -> list[tuple[dict[str, str], bytes]]:
         ctype = resp.getheader("Content-Type", "")
         assert ctype.startswith("multipart/x-mixed-replace")
         boundary = ctype.split("boundary=")[1].encode()
-        parts = []
+        parts: list[tuple[dict[str, str], bytes]] = []
         while len(parts) < count:
             line = resp.fp.readline().strip()
             if line != b"--" + boundary:
                 continue
-            headers = {}
+            headers: dict[str, str] = {}
             while (h := resp.fp.readline().strip()):
                 k, v = h.decode().split(":", 1)
                 headers[k.strip().lower()] = v.strip()

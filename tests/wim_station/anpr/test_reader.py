@@ -25,7 +25,9 @@ def reader() -> Iterator[PlateReader]:
 
 
 def _decode(jpeg: bytes) -> np.ndarray:
-    return cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    img = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert img is not None
+    return np.asarray(img)
 
 
 def test_model_ships_with_its_dictionary() -> None:
