@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -41,7 +42,7 @@ def secured(tmp_path: Path) -> Iterator[Mosquitto]:
         broker.stop()
 
 
-def creds(tmp: Path, user: str, password: str | None = None) -> dict[str, object]:
+def creds(tmp: Path, user: str, password: str | None = None) -> dict[str, Any]:
     f = tmp / f"{user}.password"
     f.write_text((password or USERS[user]) + "\n")
     return {"username": user, "password_file": str(f)}
@@ -49,7 +50,7 @@ def creds(tmp: Path, user: str, password: str | None = None) -> dict[str, object
 
 def central(tmp: Path, url: str) -> CentralReceiver:
     return CentralReceiver(BrokerSection(url=url, reconnect_min_s=0.2,
-                                         **creds(tmp, "central")),  # type: ignore[arg-type]
+                                         **creds(tmp, "central")),
                            tmp / "central.sqlite")
 
 
@@ -130,7 +131,7 @@ def test_tls_with_client_certificates(tmp_path: Path) -> None:
         files = {"ca_file": str(tls.ca), "cert_file": str(tls.client_cert),
                  "key_file": str(tls.client_key)}
         cfg = agent_config(tmp_path, broker.url, broker=files)
-        rx_broker = BrokerSection(url=broker.url, reconnect_min_s=0.2, **files)  # type: ignore[arg-type]
+        rx_broker = BrokerSection(url=broker.url, reconnect_min_s=0.2, **files)
         with CentralReceiver(rx_broker, tmp_path / "c.sqlite") as rx, EdgeRuntime(cfg) as rt:
             assert rx.wait_connected(10) and rt.wait_connected(10)
             rid = rt.submit_violation("overload", WHEN, None, {"tls": True})
