@@ -23,13 +23,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit
 
 from edge.config.loader import load_config
 from edge.errors import ConfigError
 from simulators.errors import SimulatorError
 from simulators.road_camera.scene import SceneOptions
-from simulators.road_camera.server import CameraServer, RoadCamera
+from simulators.road_camera.server import CameraServer, Frame, RoadCamera
 from simulators.sign import SignSimulator
 from simulators.traffic.layout import LAYOUTS, Layout, SensorRow
 from simulators.traffic.server import TrafficDaqServer, VehicleEvent
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 # reaches the sensors, and stays this long after its last axle has left them.
 CAMERA_LEAD_S = 1.0
 SHOW_AFTER_S = 0.5
+RENDER_POLL_S = 0.02
 _CAMERA_CLASS = {"car": "car", "light_truck": "truck", "truck": "truck"}
 
 
@@ -55,6 +57,41 @@ class ConfigLayout(Layout):
 
     def channels(self) -> list[ChannelInfo]:
         return list(self.table)
+
+
+class BufferedRoadCamera(RoadCamera):
+    """A road camera whose stream never waits for the scene renderer.
+
+    `RoadCamera.frame()` renders a changed scene on the spot (a few hundred ms at 720p on a
+    busy machine), stalling its MJPEG stream meanwhile, which no real camera does. Here a
+    thread renders; the stream keeps serving the last finished frame, stamped now.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._latest = super().frame()
+        self._latest_lock = threading.Lock()
+        self._render_stop = threading.Event()
+        self._renderer = threading.Thread(target=self._render_loop, name="road-camera-render",
+                                          daemon=True)
+        self._renderer.start()
+
+    def frame(self) -> Frame:
+        with self._latest_lock:
+            latest = self._latest
+        return Frame(latest.jpeg, int(time.time() * 1e6), latest.truths)
+
+    def close(self) -> None:
+        """Stop the render thread; safe twice."""
+        self._render_stop.set()
+        if self._renderer.is_alive():
+            self._renderer.join()
+
+    def _render_loop(self) -> None:
+        while not self._render_stop.wait(RENDER_POLL_S):
+            rendered = super().frame()
+            with self._latest_lock:
+                self._latest = rendered
 
 
 def layout_from_config(config: WimSiteConfig) -> ConfigLayout:
@@ -115,13 +152,13 @@ class SimulatedSite:
         self.traffic.layout = layout  # serve the config's channel table, not a preset's
         self.traffic.params = dataclasses.replace(
             self.traffic.params, site_length_m=layout.last_position_m + 0.5)
-        self.cameras: dict[str, tuple[int, RoadCamera, CameraServer]] = {}
+        self.cameras: dict[str, tuple[int, BufferedRoadCamera, CameraServer]] = {}
         self.sign: SignSimulator | None = None
         try:
             for cam in config.cameras:
                 cam_port = _host_port(cam.url, f"camera {cam.id}")[1] if use_config_ports else 0
-                road_camera = RoadCamera(scene or SceneOptions(1280, 720), lanes=layout.lanes,
-                                         seed=seed * 1000 + cam.lane)
+                road_camera = BufferedRoadCamera(scene or SceneOptions(1280, 720),
+                                                 lanes=layout.lanes, seed=seed * 1000 + cam.lane)
                 self.cameras[cam.id] = (cam.lane, road_camera,
                                         CameraServer(road_camera, cam_port, fps=camera_fps))
             if config.sign is not None:
@@ -166,6 +203,7 @@ class SimulatedSite:
         entry = self.cameras.pop(camera_id, None)
         if entry is not None:
             entry[2].close()
+            entry[1].close()
 
     def ports(self) -> dict[str, int]:
         """The TCP port of each simulator: `daq`, `sign` and each camera id."""

@@ -21,7 +21,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -187,7 +187,7 @@ class WimAgent:
 
     # -- the DAQ pipeline ------------------------------------------------------------------
 
-    def _daq_loop(self, tick: Any) -> None:
+    def _daq_loop(self, tick: Callable[[], None]) -> None:
         assert self.daq is not None
         while not self._stop.is_set():
             tick()
@@ -212,7 +212,7 @@ class WimAgent:
 
     # -- the evidence pipeline -------------------------------------------------------------
 
-    def _worker_loop(self, tick: Any) -> None:
+    def _worker_loop(self, tick: Callable[[], None]) -> None:
         read = self._plate_reader()  # the reader is not thread-safe: this thread's own
         drain_until: float | None = None
         while True:

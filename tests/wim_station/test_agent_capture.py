@@ -62,6 +62,9 @@ def test_window_scales_with_the_daq_rate(reader: PlateReader) -> None:
         half = candidate_frames(source, t, options, rate=0.5)  # a 2x simulator
         assert max(f.t_s for f in half) <= t + 0.5 < max(f.t_s for f in full)
         # Never after the last axle: the next vehicle may be in view by then.
-        short = candidate_frames(source, t, options, t_end_host_s=t + 0.3)
-        assert short and max(f.t_s for f in short) <= t + 0.3
-        assert short[0].t_s == max(f.t_s for f in short)  # nearest the capture instant
+        short = candidate_frames(source, t, options, t_end_host_s=t + 0.5)
+        assert short and max(f.t_s for f in short) <= t + 0.5 < max(f.t_s for f in full)
+        # ... though never before the capture instant (a short, fast vehicle).
+        brief = candidate_frames(source, t, options, t_end_host_s=t + 0.05)
+        assert max(f.t_s for f in brief) > t + 0.2
+        assert max(f.t_s for f in brief) <= t + options.capture_offset_s

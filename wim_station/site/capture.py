@@ -47,12 +47,14 @@ def candidate_frames(source: FrameSource, t_host_s: float, options: ViolationSec
     """Frames within the window around `t_host_s`, best first (nearest the capture instant).
 
     The window is vehicle time (DAQ seconds); `rate` (host s per DAQ s, 1 on a real site)
-    scales it to the cameras' clock. `t_end_host_s` (the last axle) ends it early: after
-    that the next vehicle may be the one in view.
+    scales it to the cameras' clock. `t_end_host_s` (the last axle) ends it early, though
+    never before the capture instant: after that the next vehicle may be the one in view.
     """
     before, after = options.window_before_s * rate, options.window_after_s * rate
-    end = t_host_s + after if t_end_host_s is None else min(t_host_s + after, t_end_host_s)
-    target = min(t_host_s + options.capture_offset_s * rate, end)
+    target = t_host_s + options.capture_offset_s * rate
+    end = t_host_s + after
+    if t_end_host_s is not None:
+        end = min(end, max(t_end_host_s, target))
     frames = [f for f in source.frames_near(t_host_s, max(before, after))
               if t_host_s - before <= f.t_s <= end]
     return sorted(frames, key=lambda f: abs(f.t_s - target))
