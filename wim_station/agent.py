@@ -275,13 +275,14 @@ class WimAgent:
         captures = [capture(cid, src, t_host, read, self.options, rate, t_end)
                     for cid, src in lane_cams]
         plate = best_capture(captures)
-        missing = [c.camera_id for c in captures if c.frame is None]
-        if not lane_cams:
-            missing.append(f"lane{passage.lane}-camera")
         self.counters["plates_read" if plate and plate.read else "plates_unread"] += 1
         self._post_sign(passage, decision, plate)
         t1 = time.monotonic()
         files = self._evidence_files(passage, decision, captures, plate)
+        names = {f.name for f in files}
+        missing = [c.camera_id for c in captures if f"{c.camera_id}.jpg" not in names]
+        if not lane_cams:
+            missing.append(f"lane{passage.lane}-camera")
         details = overload_details(self.device, passage, decision, captures, plate, missing)
         t2 = time.monotonic()
         record_id = self.runtime.submit_violation(
@@ -314,11 +315,22 @@ class WimAgent:
     def _evidence_files(self, passage: Passage, decision: OverloadDecision,
                         captures: Sequence[CameraCapture],
                         plate: CameraCapture | None) -> list[EvidenceFile]:
-        quality = self.options.photo_jpeg_quality
         files: list[EvidenceFile] = []
         for cap in captures:
-            if cap.frame is None or cap.image is None:
-                continue
+            try:
+                files += self._photos(passage, decision, cap, cap is plate)
+            except Exception:  # a photo that cannot be made costs that photo only
+                log.exception("camera %s: photo evidence could not be made", cap.camera_id)
+        files.append(EvidenceFile("weighing.json", "application/json",
+                                  weighing_document(self.device, passage, decision)))
+        return files
+
+    def _photos(self, passage: Passage, decision: OverloadDecision, cap: CameraCapture,
+                with_plate: bool) -> list[EvidenceFile]:
+        """The annotated photo, the camera's original and (from the plate camera) the crop."""
+        quality = self.options.photo_jpeg_quality
+        files: list[EvidenceFile] = []
+        if cap.frame is not None and cap.image is not None:
             box = cap.read.box if cap.read else None
             lines = photo_lines(self.config.device.name, self.device, passage, decision,
                                 cap, cap.camera_id)
@@ -328,13 +340,11 @@ class WimAgent:
             if self.options.keep_original:
                 files.append(EvidenceFile(f"{cap.camera_id}-original.jpg", "image/jpeg",
                                           cap.frame.jpeg(quality)))
-            if cap is plate and box is not None:
+            if with_plate and box is not None:
                 crop = plate_crop(cap.image, box)
                 if crop is not None:
                     files.append(EvidenceFile("plate.jpg", "image/jpeg",
                                               encode_jpeg(crop, quality)))
-        files.append(EvidenceFile("weighing.json", "application/json",
-                                  weighing_document(self.device, passage, decision)))
         return files
 
     # -- health ----------------------------------------------------------------------------

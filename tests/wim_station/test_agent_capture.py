@@ -10,7 +10,7 @@ from edge.camera import open_frame_source
 from simulators.road_camera.scene import SceneOptions
 from simulators.road_camera.server import CameraServer, RoadCamera
 from tests.wim_station.e2e.site import wait_until
-from wim_station.anpr import PlateReader
+from wim_station.anpr import PlateRead, PlateReader
 from wim_station.site.capture import candidate_frames, capture
 from wim_station.site.options import ViolationSection
 
@@ -42,6 +42,13 @@ def test_plate_read_from_the_frames_after_the_first_axle(reader: PlateReader) ->
         # The still scene repeats one JPEG: it is read once however many frames show it.
         assert got.frames_read == 1
         assert got.frame_offset_s is not None and got.frame_offset_s >= 0
+
+        def broken(_image: object) -> list[PlateRead]:
+            raise RuntimeError("model file corrupt")
+
+        blind = capture("lane1-front", source, t_first, broken, options)
+        assert blind.frame is not None and blind.read is None  # the photo is still evidence
+        assert blind.error == "no plate read"
 
         long_ago = capture("lane1-front", source, t_first - 100, reader.read, options)
         assert long_ago.frame is None and long_ago.error == "no frame near the passage"

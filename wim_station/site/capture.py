@@ -91,7 +91,11 @@ def capture(camera_id: str, source: FrameSource, t_host_s: float | None, read: P
             continue
         usable = usable or frame
         tried += 1
-        plates = read(image)
+        try:
+            plates = read(image)
+        except Exception:  # a reader fault costs the plate, never the violation
+            log.exception("camera %s frame %d: plate reader failed", camera_id, frame.seq)
+            plates = []
         if plates and (best is None or plates[0].confidence > best[1].confidence):
             best = (frame, plates[0])
         if best is not None and best[1].confidence >= options.good_confidence:
