@@ -33,5 +33,9 @@ class AnprConfig(StrictModel):
     # Confidence multipliers, calibrated on the synthetic benchmark (benchmarks/anpr.py) so that
     # a wrong read rarely reaches 0.9: the greedy read disagreed with the layout-constrained
     # read; the paint colour does not fit the layout read.
+    # Plates narrower than `trusted_plate_width_px` get their confidence scaled down, towards
+    # zero at `untrusted_plate_width_px` (square-root ramp), calibrated on benchmarks/anpr.py.
+    trusted_plate_width_px: float = Field(170.0, gt=0)
+    untrusted_plate_width_px: float = Field(50.0, ge=0)
     disagreement_factor: float = Field(0.7, gt=0, le=1)
     color_mismatch_factor: float = Field(0.5, gt=0, le=1)

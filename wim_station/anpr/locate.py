@@ -112,9 +112,11 @@ def _texture(small: np.ndarray, min_w: float, max_w: float, scale: float) -> lis
     _, edges = cv2.threshold(gx, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     found = []
     # Gaps between characters grow with the plate: close with a kernel per size band.
-    for k in sorted({max(5, round(min_w / 8)) | 1, max(5, round(max_w / 14)) | 1}):
+    # Large plates have thick strokes whose two edges sit far apart: close taller there.
+    small_k, large_k = max(5, round(min_w / 8)) | 1, max(5, round(max_w / 14)) | 1
+    for kw, kh in ((small_k, 3), (large_k, 3), (large_k, large_k // 3 | 1)):
         closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, cv2.getStructuringElement(
-            cv2.MORPH_RECT, (k, 3)))
+            cv2.MORPH_RECT, (kw, kh)))
         closed = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(
             cv2.MORPH_RECT, (5, 5)))
         found.extend(_text_blobs(closed, min_w, max_w, scale))
@@ -132,7 +134,8 @@ def _text_blobs(closed: np.ndarray, min_w: float, max_w: float, scale: float) ->
             continue
         aspect = long_side / short_side
         fill = cv2.contourArea(c) / max(rw * rh, 1.0)
-        if not (1.4 <= aspect <= 8.0) or fill < 0.5:
+        # the sparse top row of a double-row plate lowers the fill of a two-row blob
+        if not (1.4 <= aspect <= 8.0) or fill < (0.4 if aspect < 2.4 else 0.5):
             continue
         if aspect < 2.4:  # both rows of a double-row plate merged into one blob
             quad = _scaled_rect_quad(rect, 1.08, 1.12) / scale

@@ -38,6 +38,7 @@ class PlateRead:
 @dataclass(frozen=True)
 class _Attempt:
     read: PlateRead
+    evidence: float  # the read's own certainty, before the plate-size discount
     valid: bool
     greedy: str  # the unconstrained read, for deciding whether to look further
 
@@ -76,7 +77,7 @@ class PlateReader:
             attempt = reader(image_bgr, cand.quad, night)
             if attempt is not None:
                 attempts.append((cand, attempt))
-                if attempt.read.confidence >= cfg.retry_below:
+                if attempt.evidence >= cfg.retry_below:
                     sure.append(attempt.read)
         # Second pass: weak reads with some text may be part of a plate; grow them, most
         # promising first, while the budget lasts.
@@ -91,12 +92,12 @@ class PlateReader:
                 if _inside_any(cand.quad.mean(axis=0), sure):
                     continue
                 attempts[i] = (cand, self._grow(image_bgr, cand, attempt, night))
-                if attempts[i][1].read.confidence >= cfg.retry_below:
+                if attempts[i][1].evidence >= cfg.retry_below:
                     sure.append(attempts[i][1].read)
                     if len(sure) >= cfg.max_plates:
                         break
         kept = [a for _, a in attempts if a.valid or cfg.report_weak]
-        kept.sort(key=lambda a: (a.valid, a.read.confidence), reverse=True)
+        kept.sort(key=lambda a: (a.valid, a.evidence), reverse=True)
         return _distinct([a.read for a in kept])
 
     def _grow(self, image: np.ndarray, cand: Candidate, first: _Attempt,
@@ -122,9 +123,9 @@ class PlateReader:
             if self._budget <= 0:
                 break
             attempt = method(image, quad, night)
-            if attempt is not None and attempt.read.confidence > best.read.confidence:
+            if attempt is not None and attempt.evidence > best.evidence:
                 best = attempt
-                if best.read.confidence >= self.config.retry_below:
+                if best.evidence >= self.config.retry_below:
                     break
         return best
 
@@ -168,23 +169,29 @@ class PlateReader:
     def _judge(self, text: str, kind: str, char_probs: tuple[float, ...], greedy: str,
                plate: np.ndarray, quad: np.ndarray, night: bool, double: bool) -> _Attempt:
         cfg = self.config
-        conf = min(char_probs)
+        evidence = min(char_probs)
         if greedy != text:  # the unconstrained read disagrees: the layout was forced
-            conf *= cfg.disagreement_factor
+            evidence *= cfg.disagreement_factor
         paint = None if night else plate_color.classify(plate)
         colors = grammar.KIND_COLORS[kind]
         if paint is None or paint not in colors:
             if paint is not None:
-                conf *= cfg.color_mismatch_factor
+                evidence *= cfg.color_mismatch_factor
             paint = colors[0] if len(colors) == 1 else _night_color(double, plate)
+        # The recogniser stays sure of itself on plates too small to be sure of (every wrong
+        # read in the benchmark was on a plate under 140 px): the reported confidence is
+        # scaled down with the plate's width; the search itself works on the evidence.
+        width_px = float(np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[2] - quad[3])) / 2
+        lo, hi = cfg.untrusted_plate_width_px, cfg.trusted_plate_width_px
+        conf = evidence * float(np.clip((width_px - lo) / (hi - lo), 0.0, 1.0)) ** 0.5
         box = tuple((float(x), float(y)) for x, y in quad)
-        return _Attempt(PlateRead(text, paint, float(conf), box),
-                        conf >= cfg.min_confidence, greedy)
+        return _Attempt(PlateRead(text, paint, conf, box), evidence,
+                        evidence >= cfg.min_confidence, greedy)
 
 
 def _worth_growing(attempt: _Attempt, cfg: AnprConfig) -> bool:
     """A weak read with a few characters, or a province and a letter (a top row)."""
-    if attempt.read.confidence >= cfg.retry_below:
+    if attempt.evidence >= cfg.retry_below:
         return False
     greedy = attempt.greedy
     return len(greedy) >= 3 or (len(greedy) == 2 and greedy[0] in grammar.PROVINCES)
