@@ -243,14 +243,19 @@ class WimAgent:
             return lambda _image: []
 
     def process(self, passage: Passage, read: PlateReadFn) -> OverloadDecision:
-        """Decide one passage, commit it, and make the violation if there is one."""
+        """Decide one passage, make the violation if there is one, and commit the passage."""
         decision = decide(passage, self.config.rules)
         with self._lock:
             self.drift.observe(passage)
-        payload = passage_payload(self.device, passage, decision)
-        if self.runtime.submit_bulk("passage", payload) is None:
-            self.counters["passages_refused"] += 1  # disk budget: low-priority data refused
-        self.counters["passages"] += 1
+        try:
+            if decision.overloaded:
+                # First: the offender is still near the sign and the enforcement station.
+                self.violation(passage, decision, read)
+        finally:
+            payload = passage_payload(self.device, passage, decision)
+            if self.runtime.submit_bulk("passage", payload) is None:
+                self.counters["passages_refused"] += 1  # disk budget: low-priority refused
+            self.counters["passages"] += 1
         if not decision.decided:
             self.counters["undecided"] += 1
         elif decision.warning:
@@ -259,8 +264,6 @@ class WimAgent:
                  passage.lane, payload["time"], passage.axle_count, passage.class_code,
                  passage.gvw_kg, passage.speed_kmh, decision.severity,
                  "" if passage.valid else " (" + ", ".join(passage.flags) + ")")
-        if decision.overloaded:
-            self.violation(passage, decision, read)
         return decision
 
     def violation(self, passage: Passage, decision: OverloadDecision,
