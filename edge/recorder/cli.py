@@ -14,6 +14,12 @@ from edge.config.loader import load_config
 from edge.demo.processes import stop_process_group
 from edge.errors import EdgeError
 from edge.recorder.capture import record_site
+from edge.recorder.compare import (
+    compare_passages,
+    compare_violations,
+    recording_window_us,
+    vessel_incidents,
+)
 from edge.recorder.replay import Replay
 
 
@@ -45,6 +51,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     rep.add_argument("--serve-only", action="store_true",
                      help="do not start the agent: serve until Ctrl-C (run `edge run` on the "
                           "printed config yourself)")
+    rep.add_argument("--compare-db", type=Path, default=None,
+                     help="a central receiver database holding both the live device's and "
+                          "the replay's passages: compare them after the replay (exit 1 "
+                          "when they differ)")
     rep.add_argument("--tail-s", type=float, default=10.0,
                      help="keep the agent running this long after the end (outbox drain)")
     rep.set_defaults(func=run_replay)
@@ -108,4 +118,34 @@ def run_replay(args: argparse.Namespace) -> int:
         replay.close()
     print("sent: " + ", ".join(f"{k} {v}" for k, v in replay.sent().items())
           + f"; outputs in {out}")
-    return 0 if agent is None or agent.returncode in (0, -signal.SIGTERM) else 1
+    status = 0 if agent is None or agent.returncode in (0, -signal.SIGTERM) else 1
+    if args.compare_db is not None:
+        same = compare_in_db(args.compare_db, config.device.id, replay.device_id, folder)
+        status = status or (0 if same else 1)
+    return status
+
+
+def compare_in_db(db: Path, live_id: str, replay_id: str, folder: Path) -> bool:
+    """Print how the replay's passages and violations compare with the live ones."""
+    from edge.central.store import CentralStore
+
+    store = CentralStore(db)
+    if not (folder / "daq.wimrec").exists():  # a vessel: rules fired, where, how far
+        try:
+            fired, refired = (vessel_incidents(store.records(d)) for d in (live_id, replay_id))
+        finally:
+            store.close()
+        print(f"violations: live {fired}, replay {refired}")
+        return fired == refired
+    window = recording_window_us(folder / "daq.wimrec")
+    try:
+        passages = compare_passages(store.passages(live_id), store.passages(replay_id), window)
+        violations = compare_violations(store.records(live_id), store.records(replay_id),
+                                        window)
+    finally:
+        store.close()
+    print(f"passages:   {passages.summary()}")
+    print(f"violations: {violations.summary('overload records')}")
+    for live, _, why in passages.differ + violations.differ:
+        print(f"  differs: lane {live['lane']} t {live['t_first_axle_us']}: {why}")
+    return passages.same and violations.consistent

@@ -14,6 +14,7 @@ from edge.config.loader import load_config
 from edge.demo.configs import write_config
 from edge.demo.processes import spawn, stop_process_group
 from edge.recorder import Manifest, compare_passages, record_site
+from edge.recorder.compare import compare_violations
 from edge.recorder.streams import daq_chunks, jpeg_frames
 from simulators.traffic.world import TrafficParams
 from simulators.wim_site import SimulatedSite
@@ -75,6 +76,8 @@ def test_a_recording_replays_to_the_same_passages(tmp_path: Path, mosquitto: Mos
         assert wait_for(lambda: receiver.store.count("passages", device + "-replay") > 0, 10)
         live = receiver.store.passages(device)
         replayed = receiver.store.passages(device + "-replay")
+        live_records = receiver.store.records(device)
+        replayed_records = receiver.store.records(device + "-replay")
     finally:
         receiver.stop()
     window = (frames[0].t0_us, int(frames[-1].t0_us + frames[-1].duration_us))
@@ -82,3 +85,7 @@ def test_a_recording_replays_to_the_same_passages(tmp_path: Path, mosquitto: Mos
     assert match.same, (match.summary(), match.differ, match.only_live, match.only_replay)
     assert len(match.matched) >= 5
     assert any(live["overloaded"] for live, _ in match.matched)
+    overloads = compare_violations(live_records, replayed_records, window)
+    assert overloads.consistent, (overloads.summary(), overloads.differ, overloads.only_live,
+                                  overloads.only_replay)
+    assert len(overloads.matched) == sum(1 for live, _ in match.matched if live["overloaded"])
