@@ -39,6 +39,9 @@ class VisionConfig(StrictModel):
     coarse_k: float = Field(6.0, gt=0)
     coarse_floor: float = Field(18.0, ge=0)
     min_area_px: int = Field(10, ge=1)
+    # Bright saliency uses the minimum of this and the previous frame (glint lasts one
+    # frame); frames further apart than this are not compared (targets move too far).
+    max_frame_gap_s: float = Field(0.25, gt=0)
     # Sun glint: small, bright, colourless specks that do not stay.
     glint_max_area_px: int = Field(40, ge=0)
     glint_min_value: int = Field(215, ge=0, le=255)

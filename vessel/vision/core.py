@@ -73,6 +73,7 @@ class VisionCore:
         self._last_horizon: Line | None = None
         self._last_attitude: Attitude | None = None
         self._plane: LocalFrame | None = None
+        self._last_band: tuple[float, npt.NDArray[np.uint8]] | None = None
 
     def process(
         self,
@@ -120,7 +121,11 @@ class VisionCore:
         below = int(min(cam.height_px, f * cam.height_m / cfg.min_range_m + 4))
         band = extract_band(frame_bgr, line, cfg.band_above_px, below)
         min_dep_px = f * cam.height_m / cfg.max_range_m
-        cands = find_candidates(band, cfg, min_dep_px)
+        previous = None
+        if self._last_band is not None and 0 < t_s - self._last_band[0] <= cfg.max_frame_gap_s:
+            previous = self._last_band[1]
+        cands = find_candidates(band, cfg, min_dep_px, previous)
+        self._last_band = (t_s, band.image)
         return FrameResult(
             t_s,
             line if source != "none" else None,

@@ -92,13 +92,21 @@ def extract_band(frame: Image, horizon: Line, above_px: int, below_px: int) -> B
     return Band(band, valid, above_px, m)
 
 
-def find_candidates(band: Band, cfg: VisionConfig, min_depression_px: float) -> list[Candidate]:
-    """Salient blobs whose waterline lies below the horizon by at least `min_depression_px`."""
+def find_candidates(
+    band: Band, cfg: VisionConfig, min_depression_px: float, previous: Image | None = None
+) -> list[Candidate]:
+    """Salient blobs whose waterline lies below the horizon by at least `min_depression_px`.
+
+    `previous` is the last frame's band (same horizon alignment): bright saliency is taken
+    from the pixel-wise minimum of both, so glint and breaking crests, which last a frame,
+    drop out while anything that stays bright remains.
+    """
     img = band.image
     hr = band.horizon_row
-    fine = _fine_mask(img, cfg)
-    mid = _fine_mask(img, cfg, scale=3)
-    coarse = _coarse_mask(img, cfg)
+    steady = img if previous is None or previous.shape != img.shape else np.minimum(img, previous)
+    fine = _fine_mask(img, steady, cfg)
+    mid = _fine_mask(img, steady, cfg, scale=3)
+    coarse = _coarse_mask(img, steady, cfg)
     mask = fine[0] | mid[0] | coarse[0]
     score_map = np.maximum(np.maximum(fine[1], mid[1]), coarse[1])
     water = mask & band.valid
@@ -176,19 +184,29 @@ def _group(stats: npt.NDArray[np.int32]) -> list[tuple[int, int, int, int, int]]
 
 
 def _fine_mask(
-    img: Image, cfg: VisionConfig, scale: int = 1
+    img: Image, steady: Image, cfg: VisionConfig, scale: int = 1
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
     full_h, full_w = img.shape[:2]
     if scale > 1:
-        img = cv2.resize(img, (full_w // scale, full_h // scale), interpolation=cv2.INTER_AREA)
+        size = (full_w // scale, full_h // scale)
+        img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+        steady = cv2.resize(steady, size, interpolation=cv2.INTER_AREA)
     length = cfg.tophat_length_px
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
     # Extend the sides with their edge pixels: a mirrored border would mirror a target too,
     # and the water between a target and its mirror image would look like a bright blob.
-    padded = cv2.copyMakeBorder(img, 0, 0, length, length, cv2.BORDER_REPLICATE)
     cut = slice(length, length + img.shape[1])
-    white = cv2.morphologyEx(padded, cv2.MORPH_TOPHAT, kernel)[:, cut].max(axis=2)
-    black = cv2.morphologyEx(padded, cv2.MORPH_BLACKHAT, kernel)[:, cut].max(axis=2)
+    white = cv2.morphologyEx(
+        cv2.copyMakeBorder(steady, 0, 0, length, length, cv2.BORDER_REPLICATE),
+        cv2.MORPH_TOPHAT, kernel,
+    )[:, cut].max(axis=2)
+    # Dark targets against the frame with bright specks opened away: a closing would
+    # otherwise bridge the water between two glints and call it dark.
+    despeckled = cv2.morphologyEx(img, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    black = cv2.morphologyEx(
+        cv2.copyMakeBorder(despeckled, 0, 0, length, length, cv2.BORDER_REPLICATE),
+        cv2.MORPH_BLACKHAT, kernel,
+    )[:, cut].max(axis=2)
     resp = np.maximum(white, black).astype(np.float32)
     # Per-row texture level; smoothed over rows, which share a range and so a wave scale.
     row = cv2.reduce(resp, 1, cv2.REDUCE_AVG)
@@ -200,15 +218,18 @@ def _fine_mask(
     return z > 1.0, z
 
 
-def _coarse_mask(img: Image, cfg: VisionConfig) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
+def _coarse_mask(
+    img: Image, steady: Image, cfg: VisionConfig
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
     h, w = img.shape[:2]
     sh, sw = max(1, h // 4), max(8, w // 4)
     small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    small_steady = cv2.resize(steady, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
     segments = 4
     seg_w = sw // segments
     med = np.median(small[:, : seg_w * segments].reshape(sh, segments, seg_w, 3), axis=2)
     bg = cv2.resize(med, (sw, sh), interpolation=cv2.INTER_LINEAR)
-    resid = np.abs(small - bg).max(axis=2)
+    resid = np.maximum(small_steady - bg, bg - small).max(axis=2)
     mad = np.median(resid, axis=1, keepdims=True) * 1.4826 + 1.0
     thr = np.maximum(cfg.coarse_floor, cfg.coarse_k * mad)
     z = resid / thr
