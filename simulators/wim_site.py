@@ -16,6 +16,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import queue
 import signal
 import sys
 import threading
@@ -23,7 +24,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
 from urllib.parse import urlsplit
 
 from edge.config.loader import load_config
@@ -43,9 +43,10 @@ log = logging.getLogger(__name__)
 
 # A vehicle comes into the cameras' view this long (traffic time) before its first axle
 # reaches the sensors, and stays this long after its last axle has left them.
-CAMERA_LEAD_S = 1.0
+CAMERA_LEAD_S = 0.5
 SHOW_AFTER_S = 0.5
-RENDER_POLL_S = 0.02
+# Vehicles are handed to a camera's renderer this long (wall clock) before they are due.
+PRERENDER_S = 3.0
 _CAMERA_CLASS = {"car": "car", "light_truck": "truck", "truck": "truck"}
 
 
@@ -59,39 +60,67 @@ class ConfigLayout(Layout):
         return list(self.table)
 
 
-class BufferedRoadCamera(RoadCamera):
-    """A road camera whose stream never waits for the scene renderer.
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Scene:
+    show_at_s: float
+    until_s: float
+    frame: Frame
 
-    `RoadCamera.frame()` renders a changed scene on the spot (a few hundred ms at 720p on a
-    busy machine), stalling its MJPEG stream meanwhile, which no real camera does. Here a
-    thread renders; the stream keeps serving the last finished frame, stamped now.
+
+class ScheduledRoadCamera(RoadCamera):
+    """A road camera showing each vehicle exactly when it is due, whatever rendering costs.
+
+    `RoadCamera.frame()` renders a changed scene on the spot (a few hundred ms at 720p, up
+    to a second on a busy machine), stalling its stream and showing the vehicle late, which
+    no real camera does. Here vehicles are scheduled ahead of time; a thread renders them
+    (on a second `RoadCamera`, through its public API) and `frame()` serves the scene due
+    now, stamped now, without ever waiting.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._latest = super().frame()
-        self._latest_lock = threading.Lock()
+    def __init__(self, options: SceneOptions, lanes: int, seed: int) -> None:
+        super().__init__(options, lanes=lanes, seed=seed)
+        self._renderer = RoadCamera(options, lanes=lanes, seed=seed)
+        self._idle = self._renderer.frame()
+        self._todo: queue.Queue[tuple[str, str, str, int, float, float]] = queue.Queue()
+        self._scenes: list[_Scene] = []
+        self._scenes_lock = threading.Lock()
         self._render_stop = threading.Event()
-        self._renderer = threading.Thread(target=self._render_loop, name="road-camera-render",
-                                          daemon=True)
-        self._renderer.start()
+        self._render_thread = threading.Thread(target=self._render_loop,
+                                               name="road-camera-render", daemon=True)
+        self._render_thread.start()
+        self.late_renders = 0
+
+    def schedule(self, plate_text: str, plate_color: str, vehicle_class: str, lane: int,
+                 show_at_s: float, until_s: float) -> None:
+        """Show this vehicle from `show_at_s` to `until_s` (host clock); call well ahead."""
+        self._todo.put((plate_text, plate_color, vehicle_class, lane, show_at_s, until_s))
 
     def frame(self) -> Frame:
-        with self._latest_lock:
-            latest = self._latest
-        return Frame(latest.jpeg, int(time.time() * 1e6), latest.truths)
+        now = time.time()
+        with self._scenes_lock:
+            self._scenes = [s for s in self._scenes if s.until_s > now]
+            due = [s for s in self._scenes if s.show_at_s <= now]
+        shown = due[-1].frame if due else self._idle
+        return Frame(shown.jpeg, int(now * 1e6), shown.truths)
 
     def close(self) -> None:
         """Stop the render thread; safe twice."""
         self._render_stop.set()
-        if self._renderer.is_alive():
-            self._renderer.join()
+        if self._render_thread.is_alive():
+            self._render_thread.join()
 
     def _render_loop(self) -> None:
-        while not self._render_stop.wait(RENDER_POLL_S):
-            rendered = super().frame()
-            with self._latest_lock:
-                self._latest = rendered
+        while not self._render_stop.is_set():
+            try:
+                plate, color, vclass, lane, show_at, until = self._todo.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            self._renderer.show_vehicle(plate, color, vclass, lane, time.time() + 3600)
+            scene = _Scene(show_at, until, self._renderer.frame())
+            self.late_renders += time.time() > show_at
+            with self._scenes_lock:
+                self._scenes.append(scene)
+                self._scenes.sort(key=lambda s: s.show_at_s)
 
 
 def layout_from_config(config: WimSiteConfig) -> ConfigLayout:
@@ -152,13 +181,13 @@ class SimulatedSite:
         self.traffic.layout = layout  # serve the config's channel table, not a preset's
         self.traffic.params = dataclasses.replace(
             self.traffic.params, site_length_m=layout.last_position_m + 0.5)
-        self.cameras: dict[str, tuple[int, BufferedRoadCamera, CameraServer]] = {}
+        self.cameras: dict[str, tuple[int, ScheduledRoadCamera, CameraServer]] = {}
         self.sign: SignSimulator | None = None
         try:
             for cam in config.cameras:
                 cam_port = _host_port(cam.url, f"camera {cam.id}")[1] if use_config_ports else 0
-                road_camera = BufferedRoadCamera(scene or SceneOptions(1280, 720),
-                                                 lanes=layout.lanes, seed=seed * 1000 + cam.lane)
+                road_camera = ScheduledRoadCamera(scene or SceneOptions(1280, 720),
+                                                  layout.lanes, seed * 1000 + cam.lane)
                 self.cameras[cam.id] = (cam.lane, road_camera,
                                         CameraServer(road_camera, cam_port, fps=camera_fps))
             if config.sign is not None:
@@ -230,29 +259,29 @@ class SimulatedSite:
             callback(event)
 
     def _drive_cameras(self) -> None:
-        """Show each vehicle to its lane's cameras as it approaches and crosses the sensors.
+        """Schedule each vehicle on its lane's cameras as it approaches and crosses the sensors.
 
         The traffic is deterministic (same parameters and seed as the DAQ server), so the
-        cameras know each vehicle ahead of its first axle: it comes into view `CAMERA_LEAD_S`
-        before (a camera aimed at the sensors sees the truck approaching) and leaves
-        `SHOW_AFTER_S` after its last axle. Showing it early also gives the scene renderer
-        its time, which a busy machine needs.
+        cameras know each vehicle ahead: it comes into view `CAMERA_LEAD_S` before its first
+        axle (a camera aimed at the sensors sees the truck approaching) and leaves
+        `SHOW_AFTER_S` after its last axle; it is handed to the renderer `PRERENDER_S` of
+        wall-clock time before that.
         """
         while not self._stop.is_set() and not self.traffic.start_us:
             self._stop.wait(0.01)
         start_s = self.traffic.start_us / 1e6
         for vehicle in vehicle_stream(self.traffic.params, self.traffic.seed):
             show_at = start_s + (vehicle.t_first_s - CAMERA_LEAD_S) / self.speed
-            if self._stop.wait(max(0.0, show_at - time.time())):
+            if self._stop.wait(max(0.0, show_at - PRERENDER_S - time.time())):
                 return
             last_axle_s = vehicle.t_first_s + vehicle.crossing_tau(len(vehicle.axles) - 1,
                                                                    self.layout.last_position_m)
             until = start_s + (last_axle_s + SHOW_AFTER_S) / self.speed
             for lane, road_camera, _server in list(self.cameras.values()):
                 if lane == vehicle.lane:
-                    road_camera.show_vehicle(vehicle.plate, vehicle.plate_color,
-                                             _CAMERA_CLASS.get(vehicle.kind, "truck"),
-                                             vehicle.lane, until)
+                    road_camera.schedule(vehicle.plate, vehicle.plate_color,
+                                         _CAMERA_CLASS.get(vehicle.kind, "truck"),
+                                         vehicle.lane, show_at, until)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,13 +34,10 @@ from tests.wim_station.e2e.site import REPO, site_config, wait_until, write_conf
 
 SPEED = 2.0
 SCENE = SceneOptions(1280, 720)
-# The road camera simulator renders a scene change in 0.2-1 s on a busy 2-core box, so the
-# plate is read a little later in the vehicle's passage than on a site (0.3 s).
-VIOLATIONS = {"capture_offset_s": 0.6}
 SEED = 11
 TRUCKS = 50
 TRAFFIC = TrafficParams(types=tuple(t for t in VEHICLE_TYPES if t.kind != "car"),
-                        mean_gap_s=1.5, p_overloaded=0.4)
+                        mean_gap_s=1.5, p_overloaded=0.55)
 # Truth-side margin for "clearly overloaded": the 5 % tolerance and the 1 t warning band
 # are deducted by the rules; 4 % more covers the measurement error of a smooth road.
 CLEAR_MARGIN = 0.04
@@ -72,7 +69,7 @@ def _settled(store: CentralStore, device: str) -> bool:
 
 @pytest.mark.timeout(240)
 def test_site_end_to_end(tmp_path: Path, mosquitto: Mosquitto) -> None:
-    config = site_config(tmp_path, mosquitto.url, violations=VIOLATIONS)
+    config = site_config(tmp_path, mosquitto.url)
     device = config.device.id
     config_path = write_config(config, tmp_path / "site.yaml")
     receiver = CentralReceiver(mosquitto.url, tmp_path / "central.sqlite")
@@ -192,7 +189,9 @@ def test_site_end_to_end(tmp_path: Path, mosquitto: Mosquitto) -> None:
             t_host = t_frame.timestamp() - cam["frame_offset_s"]
             wrong.append((event.plate, d["plate"], d["plate_confidence"],
                           round(t_host - arrived[event.vehicle_id], 3), cam))
-    assert plate_n >= 10 and plate_ok >= 0.95 * plate_n, (
+    print(f"plates right {plate_ok}/{plate_n}; {len(records)} violations, "
+          f"{len(passages)} passages")
+    assert plate_n >= 15 and plate_ok >= 0.95 * plate_n, (
         f"{plate_ok}/{plate_n} plates right; wrong: {wrong}")
     assert site.sign is not None
     shown = " | ".join(m.text or "" for m in site.sign.history())
