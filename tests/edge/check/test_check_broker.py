@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ DEVICE = "site-7"
 
 
 @pytest.fixture
-def secured(tmp_path: Path) -> Mosquitto:
+def secured(tmp_path: Path) -> Iterator[Mosquitto]:
     passwords = write_password_file(tmp_path / "passwd", {DEVICE: "right", "site-8": "eight"})
     acl = write_spec_acl(tmp_path / "acl")
     broker = Mosquitto(tmp_path / "broker", extra_conf=(
