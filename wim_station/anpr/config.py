@@ -33,6 +33,9 @@ class AnprConfig(StrictModel):
     # Confidence multipliers, calibrated on the synthetic benchmark (benchmarks/anpr.py) so that
     # a wrong read rarely reaches 0.9: the greedy read disagreed with the layout-constrained
     # read; the paint colour does not fit the layout read.
+    # Province glyphs showing with at least this probability count as present; which province
+    # it is then rests on its share among the provinces (see PlateReader._certainties).
+    province_presence_floor: float = Field(0.01, gt=0, le=1)
     # Plates narrower than `trusted_plate_width_px` get their confidence scaled down, towards
     # zero at `untrusted_plate_width_px` (square-root ramp), calibrated on benchmarks/anpr.py.
     trusted_plate_width_px: float = Field(170.0, gt=0)

@@ -32,6 +32,9 @@ class PathRead:
     kind: str
     text: str
     char_probs: tuple[float, ...]
+    # each character's share of its position's class (e.g. of all provinces) where it peaks:
+    # which character it is, given that the layout says one is there
+    char_shares: tuple[float, ...]
     log_score: float
 
 
@@ -76,11 +79,14 @@ def decode(probs: np.ndarray, alphabet: str, template: Template) -> PathRead | N
     for t in range(t_len - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
     path.reverse()
-    text, char_probs = [], []
+    text, char_probs, char_shares = [], [], []
     for k in range(n):
         ts = [t for t, s in enumerate(path) if s == 2 * k + 1]
         seg = logp[ts][:, cols[k]].sum(axis=0)
         label = int(cols[k][seg.argmax()])
         text.append(alphabet[label - 1])
-        char_probs.append(float(probs[ts, label].max()))
-    return PathRead(template.kind, "".join(text), tuple(char_probs), float(score[end]))
+        peak = ts[int(probs[ts, label].argmax())]
+        char_probs.append(float(probs[peak, label]))
+        char_shares.append(float(probs[peak, label] / max(probs[peak, cols[k]].sum(), 1e-12)))
+    return PathRead(template.kind, "".join(text), tuple(char_probs), tuple(char_shares),
+                    float(score[end]))

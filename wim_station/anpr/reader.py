@@ -10,7 +10,7 @@ import numpy as np
 from wim_station.anpr import color as plate_color
 from wim_station.anpr import grammar
 from wim_station.anpr.config import AnprConfig
-from wim_station.anpr.decode import decode
+from wim_station.anpr.decode import PathRead, decode
 from wim_station.anpr.locate import Candidate, find_candidates
 from wim_station.anpr.model import TextLineRecognizer, find_model, greedy_decode
 
@@ -137,8 +137,8 @@ class PlateReader:
         if best is None:
             return None
         greedy = greedy_decode(probs, self._rec.alphabet).text
-        return self._judge(best.text, best.kind, best.char_probs, greedy, plate, quad, night,
-                           double=False)
+        return self._judge(best.text, best.kind, self._certainties(best), greedy, plate, quad,
+                           night, double=False)
 
     def _read_double(self, image: np.ndarray, quad: np.ndarray, night: bool) -> _Attempt | None:
         plate = _rectify(image, quad, 2.0)
@@ -154,7 +154,8 @@ class PlateReader:
             return None
         greedy = (greedy_decode(top_p, self._rec.alphabet).text
                   + greedy_decode(bottom_p, self._rec.alphabet).text)
-        return self._judge(top.text + bottom.text, "standard", top.char_probs + bottom.char_probs,
+        certainties = self._certainties(top) + self._certainties(bottom)
+        return self._judge(top.text + bottom.text, "standard", certainties,
                            greedy, plate, quad, night, double=True)
 
     def _probs(self, line_bgr: np.ndarray) -> np.ndarray:
@@ -165,6 +166,16 @@ class PlateReader:
             probs[:, digit] += probs[:, never]
             probs[:, never] = 0.0
         return probs
+
+    def _certainties(self, read: PathRead) -> tuple[float, ...]:
+        """How sure each character is. The recogniser, trained on running text, often gives
+        the province glyph little mass against blank; the layout guarantees a province there,
+        so its certainty is its share among provinces once it shows at all."""
+        if read.kind == "tail":
+            return read.char_probs
+        floor = self.config.province_presence_floor
+        province = read.char_shares[0] * min(1.0, read.char_probs[0] / floor)
+        return (province, *read.char_probs[1:])
 
     def _judge(self, text: str, kind: str, char_probs: tuple[float, ...], greedy: str,
                plate: np.ndarray, quad: np.ndarray, night: bool, double: bool) -> _Attempt:
