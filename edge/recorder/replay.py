@@ -39,21 +39,15 @@ class Replay:
         self.out_dir = out_dir
         self.device_id = config.device.id + device_suffix
         self.broker_url = broker_url
-        self.inputs: dict[str, Server] = {}
-        self.sinks: list[Any] = []  # sign/screen simulators, helm sink
-        starts: list[float] = []
-        loaded: dict[str, Any] = {}
+        self.inputs: dict[str, Server] = {}  # by stream path (unique in a folder)
+        self.sinks: list[Any] = []  # (role, sign/screen simulator or helm sink)
+        self._loaded: dict[str, Any] = {}
         for s in self.manifest.streams:
             path = folder / s.path
-            if s.role == "camera":
-                loaded[s.name] = jpeg_frames(path)
-                starts += [t for t, _ in loaded[s.name][:1]]
-            else:
-                loaded[s.name] = nmea_chunks(path) if s.role == "gnss" else daq_chunks(path)
-                starts += [t for t, _ in loaded[s.name][:1]]
+            self._loaded[s.path] = (jpeg_frames(path) if s.role == "camera" else
+                                    nmea_chunks(path) if s.role == "gnss" else daq_chunks(path))
+        starts = [items[0][0] for items in self._loaded.values() if items]
         self.clock = ReplayClock(min(starts, default=self.manifest.t_start_s), speed)
-        self.t_end_s = self.manifest.t_end_s
-        self._loaded = loaded
 
     def start(self) -> Replay:
         """Open the input servers and the output simulators on free loopback ports."""
@@ -61,11 +55,11 @@ class Replay:
 
         try:
             for s in self.manifest.streams:
-                data = self._loaded[s.name]
+                data = self._loaded[s.path]
                 server: Server = (MjpegReplayServer(s.name, data, self.clock)
                                   if s.role == "camera"
                                   else PacedByteServer(s.name, data, self.clock))
-                self.inputs[s.name] = server
+                self.inputs[s.path] = server
                 server.start()
             cfg: Any = self.config
             for role in ("sign", "screen"):
@@ -92,17 +86,16 @@ class Replay:
         data["outbox"]["path"] = str(self.out_dir / "outbox.sqlite")
         data["outbox"]["evidence_dir"] = str(self.out_dir / "evidence")
         data["keys"]["signing_key_file"] = str(self.out_dir / "keys" / "device.ed25519")
-        for name, server in self.inputs.items():
-            if name == "gnss":
-                data["gnss"]["url"] = f"socket://127.0.0.1:{server.port}"
-            elif name == "daq":
-                data["daq"]["url"] = f"socket://127.0.0.1:{server.port}"
-            elif name == "forward":
-                data["camera"]["url"] = f"http://127.0.0.1:{server.port}/stream.mjpg"
+        for s in self.manifest.streams:
+            port = self.inputs[s.path].port
+            if s.role in ("gnss", "daq"):
+                data[s.role]["url"] = f"socket://127.0.0.1:{port}"
+            elif data.get("camera") is not None:  # a vessel's one camera
+                data["camera"]["url"] = f"http://127.0.0.1:{port}/stream.mjpg"
             else:
                 for cam in data["cameras"]:
-                    if cam["id"] == name:
-                        cam["url"] = f"http://127.0.0.1:{server.port}/stream.mjpg"
+                    if cam["id"] == s.name:
+                        cam["url"] = f"http://127.0.0.1:{port}/stream.mjpg"
         for role, sink in self.sinks:
             data[role]["url"] = f"socket://127.0.0.1:{sink.port}"
         if data.get("speaker") is not None:
@@ -115,16 +108,16 @@ class Replay:
     def play(self, wait_for_agent_s: float = 60.0) -> None:
         """Start the clock once every input has a client (or after `wait_for_agent_s`)."""
         deadline = time.monotonic() + wait_for_agent_s
-        for name, server in self.inputs.items():
+        for server in self.inputs.values():
             if not server.ever_connected.wait(max(0.0, deadline - time.monotonic())):
-                log.warning("replay: nobody connected to %s; playing anyway", name)
+                log.warning("replay: nobody connected to %s; playing anyway", server.name)
         self.clock.start()
 
     def done(self) -> bool:
         return all(s.done.is_set() for s in self.inputs.values())
 
     def sent(self) -> dict[str, int]:
-        return {name: s.sent for name, s in self.inputs.items()}
+        return {s.name: s.sent for s in self.inputs.values()}
 
     def close(self) -> None:
         self.clock.stop()

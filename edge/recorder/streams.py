@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from edge.recorder.manifest import RecordingFolderError
@@ -52,7 +51,3 @@ def jpeg_frames(folder: Path) -> list[tuple[float, Path]]:
         return [(float(t), folder / name) for _, t, name in (r.split(",") for r in rows if r)]
     except (OSError, ValueError) as exc:
         raise RecordingFolderError(f"{folder / 'index.csv'}: unreadable ({exc})") from exc
-
-
-def first_time(times: Iterator[float]) -> float | None:
-    return min(times, default=None)
