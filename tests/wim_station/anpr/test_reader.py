@@ -56,7 +56,8 @@ def test_synthetic_set_accuracy_and_calibration(reader: PlateReader) -> None:
         elif reads and reads[0].confidence >= 0.9:
             wrong_sure += 1
     assert len({c for c, _ in colours}) == 6
-    assert exact >= 0.9 * _FRAMES, f"{exact}/{_FRAMES} exact"
+    # 41/42 when written; the benchmark's 240-frame figure is ~97-98 %
+    assert exact >= _FRAMES - 3, f"{exact}/{_FRAMES} exact"
     assert wrong_sure == 0
 
 
