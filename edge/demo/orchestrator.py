@@ -7,6 +7,7 @@ and broker). Logs, configs, databases, evidence and PNGs all land in the output 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -198,16 +199,17 @@ class Demo:
 
     def summary(self, result: DemoResult) -> list[str]:
         s = result.snapshot
-        vessel_ok = sum(1 for r in s.vessel_records if r["verified"])
-        wim_ok = sum(1 for r in s.overloads if r["verified"])
+        wim_ok = s.records_by_kind.get("wim", (0, 0))[1]
+        vessel_ok = s.records_by_kind.get("vessel", (0, 0))[1]
+        received = export_received(self.paths.central_db, self.out / "received")
         lines = [
             f"edge demo: {s.passages} vehicles weighed ({s.overloaded} overloaded), "
             f"{wim_ok} overload and {vessel_ok} vessel violation records verified at the "
             f"receiver ({s.records_total} in all, {s.chain_problems} chain problems)",
             f"  receiver database:  {self.paths.central_db}  "
             f"(edge central list --db {self.paths.central_db})",
-            f"  evidence (agents):  {self.out / 'wim' / 'evidence'}  "
-            f"{self.out / 'vessel' / 'evidence'}",
+            f"  evidence received:  {self.out / 'received'}  ({received} verified records "
+            "with their files, one folder each)",
             f"  sign PNGs:          {self.paths.sign_dir}  ({s.sign_pngs} images)",
             f"  screen PNGs:        {self.paths.screen_dir}  ({s.screen_pngs} images)",
             f"  loudspeaker WAVs:   {self.paths.voice_dir}",
@@ -221,6 +223,31 @@ class Demo:
         return lines
 
 
+def export_received(db: Path, folder: Path) -> int:
+    """Write each verified record and its evidence files to `folder/DEVICE/SEQ-TYPE/`."""
+    from edge.central.store import CentralStore
+
+    if not db.exists():
+        return 0
+    store = CentralStore(db)
+    count = 0
+    try:
+        for row in store.record_rows():
+            if row["chain"] != "ok" or row["complete_at"] is None:
+                continue
+            target = folder / row["device"] / f"{row['seq']:04d}-{row['type']}"
+            target.mkdir(parents=True, exist_ok=True)
+            record = store.record(row["record_id"])
+            (target / "record.json").write_text(
+                json.dumps(record, ensure_ascii=False, indent=2), "utf-8")
+            for name, data in store.evidence(row["record_id"]).items():
+                (target / Path(name).name).write_bytes(data)
+            count += 1
+    finally:
+        store.close()
+    return count
+
+
 def status_line(snap: Snapshot, kinds: dict[str, str], elapsed_s: float) -> str:
     """One line for logs and dumb terminals."""
     b = snap.boat
@@ -231,7 +258,8 @@ def status_line(snap: Snapshot, kinds: dict[str, str], elapsed_s: float) -> str:
     return (f"[{int(elapsed_s) // 60:02d}:{int(elapsed_s) % 60:02d}] weighed {snap.passages} "
             f"({snap.passages_last_min}/min, {snap.overloaded} overloaded) | records "
             f"{snap.records_verified}/{snap.records_total} verified "
-            f"({len(snap.overloads)} overload, {len(snap.vessel_records)} vessel) | {boat} | "
+            f"({snap.records_by_kind.get('wim', (0, 0))[0]} overload, "
+            f"{snap.records_by_kind.get('vessel', (0, 0))[0]} vessel) | {boat} | "
             f"links {links} | sign: {(snap.sign_text or '-').splitlines()[0][:30]} | "
             f"screen: {(snap.screen_text or '-').splitlines()[0][:30]}")
 

@@ -34,8 +34,9 @@ class Snapshot:
     passages: int = 0
     passages_last_min: int = 0
     overloaded: int = 0
-    overloads: list[dict[str, Any]] = field(default_factory=list)  # newest first
-    vessel_records: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    overloads: list[dict[str, Any]] = field(default_factory=list)  # newest 5, newest first
+    vessel_records: list[dict[str, Any]] = field(default_factory=list)  # newest 5
+    records_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)  # (all, verified)
     records_verified: int = 0
     records_total: int = 0
     chain_problems: int = 0
@@ -66,6 +67,11 @@ def _db_rows(db: Path, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row
         con.close()
 
 
+def _count(db: Path, table: str, where: str = "1") -> int:
+    rows = _db_rows(db, f"SELECT COUNT(*) AS n FROM {table} WHERE {where}")
+    return int(rows[0]["n"]) if rows else 0
+
+
 def _history(folder: Path) -> list[dict[str, Any]]:
     path = folder / "history.jsonl"
     out = []
@@ -93,26 +99,28 @@ def gather(paths: DemoPaths, kinds: dict[str, str]) -> Snapshot:
             "health_at": row["health_at"], "state_at": row["state_at"]}
     wim = [d for d, k in kinds.items() if k == "wim"]
     vessel = [d for d, k in kinds.items() if k == "vessel"]
-    for row in _db_rows(db, "SELECT json, received_at FROM passages WHERE device IN "
-                        f"({','.join('?' * len(wim))})", tuple(wim)):
-        p = json.loads(row["json"])
-        snap.passages += 1
-        snap.overloaded += bool(p.get("overloaded"))
-        snap.passages_last_min += row["received_at"] > now - 60
-    for row in _db_rows(db, "SELECT r.device, r.kind, r.json, r.chain, r.complete_at, "
-                        "r.received_at FROM records r ORDER BY r.received_at DESC"):
-        rec = json.loads(row["json"])
-        snap.records_total += 1
-        verified = row["chain"] == "ok" and row["complete_at"] is not None
-        snap.records_verified += verified
-        snap.chain_problems += row["chain"] != "ok"
-        entry = {"type": rec.get("type"), "time": rec.get("time"), "verified": verified,
-                 "details": rec.get("details") or {}, "device": row["device"]}
-        if row["kind"] == "wim":
-            snap.overloads.append(entry)
-        else:
-            snap.vessel_records.append(entry)
-    snap.alarms = len(_db_rows(db, "SELECT id FROM alarms"))
+    # Counted in SQL: a long demo holds thousands of passages, refreshed four times a second.
+    for row in _db_rows(db, "SELECT COUNT(*) AS n, "
+                        "TOTAL(json_extract(json, '$.overloaded') = 1) AS over, "
+                        "TOTAL(received_at > ?) AS recent FROM passages WHERE device IN "
+                        f"({','.join('?' * len(wim))})", (now - 60, *wim)):
+        snap.passages, snap.overloaded = row["n"], int(row["over"])
+        snap.passages_last_min = int(row["recent"])
+    for row in _db_rows(db, "SELECT COUNT(*) AS n, TOTAL(chain = 'ok' AND complete_at IS NOT "
+                        "NULL) AS ok, TOTAL(chain != 'ok') AS bad FROM records"):
+        snap.records_total, snap.records_verified = row["n"], int(row["ok"])
+        snap.chain_problems = int(row["bad"])
+    for kind, into in (("wim", snap.overloads), ("vessel", snap.vessel_records)):
+        for row in _db_rows(db, "SELECT device, json, chain, complete_at FROM records WHERE "
+                            "kind = ? ORDER BY received_at DESC LIMIT 5", (kind,)):
+            rec = json.loads(row["json"])
+            into.append({"type": rec.get("type"), "time": rec.get("time"),
+                         "details": rec.get("details") or {}, "device": row["device"],
+                         "verified": row["chain"] == "ok" and row["complete_at"] is not None})
+    for row in _db_rows(db, "SELECT kind, COUNT(*) AS n, TOTAL(chain = 'ok' AND complete_at "
+                        "IS NOT NULL) AS ok FROM records GROUP BY kind"):
+        snap.records_by_kind[row["kind"]] = (row["n"], int(row["ok"]))
+    snap.alarms = _count(db, "alarms")
     if vessel:
         rows = _db_rows(db, "SELECT json FROM tracks WHERE device = ? ORDER BY rowid DESC "
                         "LIMIT 1", (vessel[0],))

@@ -75,4 +75,8 @@ def test_demo_from_a_fresh_clone(tmp_path: Path) -> None:
     assert any(r["type"] == "overload" for r in verified["wim"]), logs
     assert verified["vessel"], logs
     assert list((out / "wim" / "sign").glob("*.png"))
+    # The summary's "evidence received" folder: every verified record with its files.
+    exported = list((out / "received").glob("*/*/record.json"))
+    assert len(exported) == len(verified["wim"]) + len(verified["vessel"])
+    assert list((out / "received").rglob("*.jpg"))
     assert list((out / "vessel" / "screen").glob("*.png"))

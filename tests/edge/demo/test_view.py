@@ -51,6 +51,7 @@ def test_what_the_receiver_and_the_sign_hold(tmp_path: Path) -> None:
         json.dumps({"text": "浙F12345 超限12% 请驶入检测站", "png": "a.png"}) + "\n{\"trunc")
     snap = gather(p, KINDS)
     assert (snap.passages, snap.overloaded, snap.records_verified) == (3, 1, 1)
+    assert snap.records_by_kind == {"wim": (1, 1)}
     text = "\n".join(render(snap, KINDS, 1.0, ["note"]))
     assert "site-1: online, health 0 s ago, outbox waiting: violation 2" in text
     assert "sign shows: 浙F12345 超限12% 请驶入检测站" in text
