@@ -202,7 +202,7 @@ def _fine_mask(
     )[:, cut].max(axis=2)
     # Dark targets against the frame with bright specks opened away: a closing would
     # otherwise bridge the water between two glints and call it dark.
-    despeckled = cv2.morphologyEx(img, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    despeckled = cv2.morphologyEx(img, cv2.MORPH_OPEN, np.ones((1, 7), np.uint8))
     black = cv2.morphologyEx(
         cv2.copyMakeBorder(despeckled, 0, 0, length, length, cv2.BORDER_REPLICATE),
         cv2.MORPH_BLACKHAT, kernel,
