@@ -331,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     with site:
         print(f"simulated site {config.device.id}: " + ", ".join(
             f"{k} {v}" for k, v in site.site_urls().items()), file=sys.stderr, flush=True)
-        stop.wait()
+        # Poll: a signal delivered to another thread wakes no one blocked without a timeout.
+        while not stop.wait(0.2):
+            pass
     return 0
 
 

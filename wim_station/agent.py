@@ -412,7 +412,10 @@ def run_agent(config: WimSiteConfig, config_path: Path) -> int:
     agent.start()
     try:
         lifecycle.ready(f"weighing; config {config_path}")
-        lifecycle.wait()
+        # Poll: SIGTERM may land on another thread, and the Python handler only runs once
+        # the main thread wakes; a wait without a timeout could sleep through it.
+        while not lifecycle.wait(0.5):
+            pass
     finally:
         agent.close()
         lifecycle.close()
