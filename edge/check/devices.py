@@ -265,21 +265,16 @@ def _writable(device: str, folder: Path, text: str) -> CheckResult:
     return CheckResult(device, True, text)
 
 
-def check_port(name: str, url: str, baudrate: int, th: CheckThresholds) -> CheckResult:
+def check_port(name: str, url: str, baudrate: int) -> CheckResult:
     """A serial-like port opens (nothing is written: a helm must not move the boat)."""
     device = f"{name} {url}"
     try:
-        port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.2,
-                                     do_not_open=True)
-        if url.startswith("socket://"):
-            # pyserial's socket:// has no connect timeout of its own: bound it here.
-            import socket
-            host, _, port_text = url.removeprefix("socket://").partition(":")
-            socket.create_connection((host, int(port_text.split("/")[0].split("?")[0])),
-                                     timeout=th.device_timeout_s).close()
-        port.open()
-        waiting = port.read(256)
-        port.close()
+        # pyserial's socket:// connect gives up after its own 5 s (POLL_TIMEOUT).
+        port = serial.serial_for_url(url, baudrate=baudrate, timeout=0.2)
+        try:
+            waiting = port.read(256)
+        finally:
+            port.close()
     except (serial.SerialException, OSError, ValueError) as exc:
         return _fail(device, f"cannot open: {exc}")
     return CheckResult(device, True, f"port opens ({len(waiting)} bytes waiting)")

@@ -38,7 +38,7 @@ def plan_checks(config: AgentConfig, th: CheckThresholds) -> list[Probe]:
             "forward", cam.url, th, (cam.width_px, cam.height_px))))
     if getattr(cfg, "helm", None) is not None:
         probes.append((f"helm {cfg.helm.url}", lambda: devices.check_port(
-            "helm", cfg.helm.url, cfg.helm.baudrate, th)))
+            "helm", cfg.helm.url, cfg.helm.baudrate)))
     for role in ("sign", "screen"):
         display = getattr(cfg, role, None)
         if display is not None:

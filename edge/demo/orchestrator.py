@@ -67,6 +67,10 @@ class Demo:
         self.kinds: dict[str, str] = {}
         self.notes: list[str] = []
         self.intruder_sent = False
+        self.wim_config = self.out / "wim_site.yaml"
+        self.vessel_config = self.out / "vessel.yaml"
+        self.vessel_id = ""
+        self.vessel_sims: Part | None = None
         self._recorders: list[threading.Thread] = []
         self._record_stop = threading.Event()
 
@@ -190,7 +194,7 @@ class Demo:
         if self.intruder_sent:
             return
         dev = snap.devices.get(self.vessel_id)
-        proc = self.vessel_sims.process
+        proc = self.vessel_sims.process if self.vessel_sims is not None else None
         if dev and dev.get("health") and proc is not None and proc.poll() is None:
             os.kill(proc.pid, signal.SIGUSR1)
             self.intruder_sent = True
