@@ -88,3 +88,13 @@ def test_a_stopped_broker_and_a_wrong_channel_zero_fail(
     assert "cannot reach the broker" in results["broker"].summary
     assert not results["daq"].ok
     assert re.search(r"ch3 zero -?\d+ \(configured 9000\)", results["daq"].summary)
+
+
+def test_a_stopped_daq_is_named(wim_site: tuple[Path, SimulatedSite]) -> None:
+    path, site = wim_site
+    site.traffic.stop()
+    results = {r.device.split()[0]: r for r in run_checks(load_config(path), FAST)}
+    daq = results["daq"]
+    assert not daq.ok and daq.summary.startswith("no DAQ frame in 4 s")
+    assert "refused" in daq.summary.lower()
+    assert results["sign"].ok
