@@ -228,7 +228,7 @@ class SignSection(StrictModel):
     url: str = Field(min_length=1, description="serial device or socket://host:port")
     baudrate: Annotated[int, Field(gt=0)] = 9600
     address: Annotated[int, Field(ge=0, le=255)] = 1
-    overload_template: str = "{plate} 超限{excess_pct}% 请驶入检测站"
+    overload_template: str = "{plate} 超限{excess_pct}%\n请驶入检测站"
     default_message: str = "货车不超限 安全你我他"
     hold_s: Annotated[float, Field(gt=0, le=600)] = 8.0
 

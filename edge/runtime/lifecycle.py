@@ -66,7 +66,15 @@ class AgentLifecycle:
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Block until a stop is requested (True) or the timeout passes (False)."""
-        return self.stop_event.wait(timeout_s)
+        # Wake regularly: a signal the kernel delivers to another thread only runs its
+        # Python handler once the main thread leaves a blocking wait.
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        while not self.stop_event.is_set():
+            left = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            self.stop_event.wait(left)
+        return True
 
     def close(self) -> None:
         """Stop, tell systemd, join the watchdog thread; safe to call twice."""
