@@ -33,10 +33,8 @@ from edge.display import (
     DisplayMessage,
     MessageBoard,
     SignBoard,
-    TemplateError,
     open_display,
     render_template,
-    validate_template,
 )
 from edge.errors import ConfigError
 from edge.evidence import EvidenceFile
@@ -53,7 +51,6 @@ from wim_station.site.annotate import annotate_photo, encode_jpeg, plate_crop
 from wim_station.site.capture import CameraCapture, PlateReadFn, best_capture, capture
 from wim_station.site.clock import DaqClockMap
 from wim_station.site.records import (
-    SIGN_VALUES,
     iso_utc,
     overload_details,
     passage_payload,
@@ -103,11 +100,6 @@ class WimAgent:
         self.options = config.violations
         self.device = config.device.id
         self.lifecycle = lifecycle or AgentLifecycle()
-        if config.sign is not None:
-            try:
-                validate_template(config.sign.overload_template, SIGN_VALUES)
-            except TemplateError as exc:
-                raise ConfigError([f"sign.overload_template: {exc}"]) from exc
         self.runtime = runtime or EdgeRuntime(config, software=SOFTWARE)
         self.core = AxleLoadCore(config)
         self.drift = DriftMonitor(config.drift)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from edge.config.base import StrictModel
 from edge.config.common import AgentConfig
+from edge.display.template import validate_template
 from wim_station.anpr.config import AnprConfig
 from wim_station.site.options import ViolationSection
 
@@ -222,6 +223,11 @@ class CameraSection(StrictModel):
     buffer_s: Annotated[float, Field(gt=0, le=60)] = 5.0
 
 
+SIGN_VALUES = ("plate", "plate_color", "lane", "excess_pct", "excess_t", "gvw_t", "limit_t",
+               "axles", "speed_kmh")
+"""Placeholders a sign template may use."""
+
+
 class SignSection(StrictModel):
     """The roadside LED variable-message sign."""
 
@@ -231,6 +237,13 @@ class SignSection(StrictModel):
     overload_template: str = "{plate} 超限{excess_pct}%\n请驶入检测站"
     default_message: str = "货车不超限 安全你我他"
     hold_s: Annotated[float, Field(gt=0, le=600)] = 8.0
+
+    @field_validator("overload_template")
+    @classmethod
+    def _known_placeholders(cls, template: str) -> str:
+        # A typo in a placeholder must fail `edge config check`, not the first offender.
+        validate_template(template, SIGN_VALUES)
+        return template
 
 
 class WimSiteConfig(AgentConfig):

@@ -17,9 +17,6 @@ from wim_station.site.capture import CameraCapture
 
 COLOR_NAMES_ZH = {"blue": "蓝", "yellow": "黄", "green": "绿", "yellow-green": "黄绿",
                   "white": "白", "black": "黑"}
-SIGN_VALUES = ("plate", "plate_color", "lane", "excess_pct", "excess_t", "gvw_t", "limit_t",
-               "axles", "speed_kmh")
-"""Placeholders a sign template may use."""
 
 
 def iso_utc(t_us: float) -> str:
