@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from edge.config.loader import load_config
 from edge.errors import ConfigError
 from edge.evidence.verify import verify_record
 from tests.support.mosquitto import free_port
 from tests.wim_station.e2e.passages import six_axle
-from tests.wim_station.e2e.site import site_config
+from tests.wim_station.e2e.site import SITE_YAML, site_config
 from wim_station.agent import WimAgent
 from wim_station.anpr import PlateRead
 from wim_station.config import WimSiteConfig
@@ -94,10 +95,14 @@ def test_health_reports_pipelines_devices_and_alarms(tmp_path: Path) -> None:
 
 
 def test_sign_template_with_an_unknown_placeholder_is_a_config_error(tmp_path: Path) -> None:
-    config = site_config(tmp_path, "mqtt://127.0.0.1:1",
-                         sign={"overload_template": "{plat} 超限 请驶入检测站"})
-    with pytest.raises(ConfigError, match="plat"):
-        WimAgent(config)
+    text = SITE_YAML.read_text("utf-8").replace("{plate} 超限", "{plat} 超限")
+    path = tmp_path / "site.yaml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    line = text[: text.index("{plat}")].count("\n") + 1
+    assert info.value.lines[0].startswith(f"{path}:{line}:")
+    assert "sign.overload_template" in info.value.lines[0] and "{plat}" in info.value.lines[0]
 
 
 def test_a_device_url_no_backend_takes_is_a_config_error(tmp_path: Path) -> None:

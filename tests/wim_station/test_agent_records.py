@@ -86,7 +86,7 @@ def test_sign_template_of_the_site_config_renders() -> None:
     decision = decide(passage, RULES)
     template = SignSection(url="socket://127.0.0.1:1").overload_template
     text = render_template(template, sign_values(passage, decision, _capture("浙F12345")))
-    assert text == "浙F12345 超限22% 请驶入检测站"
+    assert text == "浙F12345 超限22%\n请驶入检测站"
     unread = render_template(template, sign_values(passage, decision, None))
     assert unread.startswith("1车道车辆 ")
     text.encode("gb2312")
