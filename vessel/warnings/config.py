@@ -95,8 +95,11 @@ class WarningRule(StrictModel):
     kinds: tuple[TargetKind, ...] | None = None  # None: DEFAULT_KINDS[type]
     active: tuple[TimeWindow, ...] = ()  # empty: always
     # The offence must last this long before the first warning: one mis-placed frame at a
-    # polygon edge must not warn anyone; the brief asks for a warning within 2 s of entry.
-    confirm_s: Annotated[float, Field(ge=0, le=3600)] = 0.5
+    # polygon edge must not warn anyone, so anything > 0 takes two frames in a row at least
+    # (glint and waves are already filtered by the vision's persistence: 3 hits in 5
+    # frames). The brief asks for screen and voice within 2 s of entry; at the 4-5 frames/s
+    # of a 720p camera on this CPU, 0.2 s is the second frame.
+    confirm_s: Annotated[float, Field(ge=0, le=3600)] = 0.2
     clear_s: Annotated[float, Field(ge=0, le=600)] = 3.0  # compliance this long ends it
     cooldown_s: Annotated[float, Field(ge=0, le=86400)] = 120.0
     # speed_limit: vision speed from a Kalman track is good to ~0.3 m/s at 100 m
@@ -149,6 +152,13 @@ class WarningsSection(StrictModel):
     utc_offset_h: Annotated[float, Field(ge=-12, le=14)] = 8.0
     # A track not seen for this long is gone: its incident ends (vision coasts 2.5 s).
     target_lost_s: Annotated[float, Field(gt=0, le=600)] = 5.0
+    # A moving target is placed by its hull along its course (a boat is in a zone bow
+    # first); a detection wider than this is not one hull (two merged, a piece of shore) and
+    # is placed by its centre alone. Inland lake craft are under ~20 m (tour boats).
+    max_target_width_m: Annotated[float, Field(gt=0, le=500)] = 25.0
+    # A track slower than this has no course worth orienting a hull by (the vision's track
+    # speed is good to ~0.3 m/s at 100 m, benchmarks/vision.py): placed by its centre.
+    course_min_speed_mps: Annotated[float, Field(ge=0, le=20)] = 0.8
     # Track points kept per target for evidence.
     track_history_s: Annotated[float, Field(gt=0, le=3600)] = 300.0
     rules: tuple[WarningRule, ...] = ()

@@ -7,6 +7,7 @@ lost and incidents to clear), in time order.
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections import deque
@@ -18,7 +19,7 @@ from edge.display.message import DisplayMessage
 from edge.geo import LocalFrame
 from edge.speaker.message import VoiceMessage
 from vessel.warnings.config import WarningRule, WarningsSection
-from vessel.warnings.geometry import Zone, cpa_tcpa, velocity_en
+from vessel.warnings.geometry import Zone, cpa_tcpa, footprint_en, velocity_en
 from vessel.warnings.model import (
     Incident,
     IncidentClosed,
@@ -32,6 +33,7 @@ from vessel.warnings.model import (
 
 KIND_ZH = {"boat": "船只", "person": "游泳人员", "unknown": "目标"}
 _MAX_TRACK_POINTS = 3000  # per target, whatever the frame rate: bounded memory
+_WIDTH_POINTS = 5  # a target's width is the median of its last few (an odd number)
 
 
 class ZoneLike(Protocol):
@@ -62,6 +64,15 @@ class _Case:
     violated: bool = False
     warnings: list[WarningLog] = field(default_factory=list)
     cpa: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class _Place:
+    """A target in the local plane: centre, stern and bow (metres)."""
+
+    centre: tuple[float, float]
+    end_a: tuple[float, float]
+    end_b: tuple[float, float]
 
 
 @dataclass
@@ -104,17 +115,17 @@ class WarningEngine:
         for obs in targets:
             self._remember(obs, own)
         seen = {obs.track_id: obs for obs in targets}
-        places = [self.frame.to_enu(obs.lat_deg, obs.lon_deg) for obs in targets]
+        places = [self._footprint(obs) for obs in targets]
         own_en = None if own is None else self.frame.to_enu(own.lat_deg, own.lon_deg)
         offending: set[tuple[str, str, int]] = set()
         actions: list[WarningAction] = []
         for rule in self.section.rules:
             if not self._active(rule, t_s):
                 continue
-            for obs, enu in zip(targets, places, strict=True):
+            for obs, place in zip(targets, places, strict=True):
                 if obs.kind not in rule.target_kinds:
                     continue
-                for zone, cpa in self._offences(rule, obs, enu, own, own_en):
+                for zone, cpa in self._offences(rule, obs, place, own, own_en):
                     key = (rule.name, zone.name if zone else "", obs.track_id)
                     case = self._cases.get(key)
                     if case is None:
@@ -158,18 +169,40 @@ class WarningEngine:
         minute = ((t_s + self.section.utc_offset_h * 3600.0) % 86400.0) / 60.0
         return any(w.contains(minute) for w in rule.active)
 
-    def _offences(self, rule: WarningRule, obs: TargetObservation, enu: tuple[float, float],
+    def _footprint(self, obs: TargetObservation) -> _Place:
+        """Where `obs` is in the local plane: its centre, and its hull along its course.
+
+        Half the visible width is taken for half the hull: exact for a hull crossing the
+        view, short of it (half the beam) for one coming or going, and never longer than
+        half its diagonal (a hull L by B seen obliquely shows at most sqrt(L^2 + B^2)).
+        """
+        centre = self.frame.to_enu(obs.lat_deg, obs.lon_deg)
+        # The track's recent widths, not this frame's alone: a wake or a wave merged into
+        # one box must not stretch the hull into a zone.
+        recent = [p.width_m for p in itertools.islice(reversed(self._tracks[obs.track_id].points),
+                                                      _WIDTH_POINTS) if p.width_m is not None]
+        width = statistics.median(recent) if recent else None
+        section = self.section
+        moving = obs.speed_mps is not None and obs.speed_mps >= section.course_min_speed_mps
+        if width is None or width > section.max_target_width_m or not moving:
+            return _Place(centre, centre, centre)  # not one hull, or no course: its centre
+        return _Place(centre, *footprint_en(centre, obs.course_deg, 0.5 * width))
+
+    def _offences(self, rule: WarningRule, obs: TargetObservation, place: _Place,
                   own: OwnState | None, own_en: tuple[float, float] | None,
                   ) -> list[tuple[Zone | None, tuple[float, float] | None]]:
-        """The zones (or None for `approach`) in which `obs` (at `enu`) offends now."""
+        """The zones (or None for `approach`) in which `obs` (at `place`) offends now.
+
+        A target is in a zone as soon as any part of its hull is: a boat crossing the view
+        enters bow first, half a hull length before its centre does.
+        """
         if rule.type == "approach":
             risk = (None if own is None or own_en is None
-                    else self._collision_risk(rule, obs, enu, own, own_en))
+                    else self._collision_risk(rule, obs, place.centre, own, own_en))
             return [(None, risk)] if risk is not None else []
-        east, north = enu
         out: list[tuple[Zone | None, tuple[float, float] | None]] = []
         for zone in self._rule_zones[rule.name]:
-            if not zone.contains(east, north):
+            if not zone.touches_segment(place.end_a, place.end_b):
                 continue
             if rule.type == "speed_limit":
                 limit = zone.speed_limit_mps

@@ -28,7 +28,8 @@ class TargetObservation:
 
     `bearing_deg` is true (from the patrol boat), `rel_bearing_deg` relative to its bow
     (positive to starboard); `course_deg` is true. `box` is x, y, w, h in the frame taken
-    at `t_s`.
+    at `t_s`. The position is the centre; `width_m` the visible extent across the line of
+    sight.
     """
 
     t_s: float
@@ -43,6 +44,8 @@ class TargetObservation:
     range_m: float | None
     box: tuple[int, int, int, int]
     score: float = 1.0
+    # Visible extent across the line of sight: a hull's length when it crosses the view.
+    width_m: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready, rounded to what the measurement supports."""
@@ -59,6 +62,7 @@ class TargetObservation:
             "range_m": _round(self.range_m, 1),
             "box": list(self.box),
             "score": round(self.score, 3),
+            "width_m": _round(self.width_m, 1),
         }
 
 

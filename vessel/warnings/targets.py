@@ -29,5 +29,5 @@ def observations(detections: Iterable[Detection], t_s: float, own: OwnState | No
             t_s=t_s, track_id=det.track_id, kind=det.kind, lat_deg=det.lat_deg,
             lon_deg=det.lon_deg, speed_mps=det.speed_mps, course_deg=det.course_deg,
             bearing_deg=true, rel_bearing_deg=rel, range_m=det.range_m, box=det.box,
-            score=det.score))
+            score=det.score, width_m=det.width_m))
     return out

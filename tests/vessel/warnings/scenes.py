@@ -62,10 +62,11 @@ def own(t_s: float, east: float = 0.0, north: float = 0.0, heading: float = 0.0,
 
 
 def target(t_s: float, east: float, north: float, *, track_id: int = 1, kind: str = "boat",
-           speed: float | None = 2.0, course: float | None = 0.0) -> TargetObservation:
+           speed: float | None = 2.0, course: float | None = 0.0, bearing: float = 45.0,
+           width_m: float | None = None) -> TargetObservation:
     lat, lon = FRAME.to_geodetic(east, north)
     return TargetObservation(t_s, track_id, kind, lat, lon, speed, course,  # type: ignore[arg-type]
-                             45.0, 45.0, 100.0, (100, 200, 40, 20), 0.9)
+                             bearing, bearing, 100.0, (100, 200, 40, 20), 0.9, width_m)
 
 
 def run_line(eng: WarningEngine, start: tuple[float, float], velocity: tuple[float, float],
