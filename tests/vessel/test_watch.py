@@ -92,3 +92,20 @@ def test_watch_warns_the_intruder_only_and_reports_it_with_evidence(tmp_path: Pa
         "first-warning.jpg", "violation.jpg", "track.geojson", "incident.json"}
     # Every located target reached the navigation failsafe, bearings from the bow.
     assert obstacles and all(-40 < b < 40 and r > 0 for r, b in obstacles)
+
+
+def test_fixed_voice_texts_are_synthesised_before_any_warning(tmp_path: Path) -> None:
+    cfg = vessel_config(tmp_path)
+    runtime = EdgeRuntime(cfg)
+    speaker = open_speaker(f"wav://{tmp_path / 'voice'}")
+    try:
+        watch = PatrolWatch(cfg, runtime, speaker=speaker)
+        watch.prepare_voices()
+        texts = [v.text for r in cfg.warnings.rules for v in r.voice if v.text]
+        assert texts
+        cached = sorted(speaker.synth.cache_dir.glob("tts-*.wav"))
+        assert sorted(speaker.synth.synthesize(t) for t in texts) == cached  # made once, reused
+        assert all(wav_info(p).duration_s > 0.5 for p in cached)
+    finally:
+        speaker.close()
+        runtime.stop()

@@ -25,9 +25,10 @@ from typing import Any, Protocol
 from edge.camera import FrameSource, open_frame_source
 from edge.camera.frame import TimedFrame
 from edge.display import SignBoard, open_sign_board
+from edge.display.template import render_template, template_names
 from edge.evidence import EvidenceFile
 from edge.geo import wrap_deg
-from edge.speaker import Speaker, speaker_from_config
+from edge.speaker import Speaker, SpeakerError, speaker_from_config
 from vessel.config import VesselConfig
 from vessel.patrol_watch.evidence import (
     annotate,
@@ -207,8 +208,26 @@ class PatrolWatch:
 
     # -- the watch -------------------------------------------------------------------------
 
+    def prepare_voices(self) -> None:
+        """Synthesise the rules' fixed voice texts now (the speaker caches them): espeak-ng
+        takes a few hundred ms a sentence, which the first warning must not wait for."""
+        if self.speaker is None:
+            return
+        for rule in self.config.warnings.rules:
+            for voice in rule.voice:
+                if voice.text is None or template_names(voice.text) or self._stop.is_set():
+                    continue
+                self._tick()
+                try:
+                    self.speaker.synth.synthesize(render_template(voice.text, {}))
+                except SpeakerError as exc:  # the speaker will say why when it plays
+                    log.warning("voice text of rule %s not prepared: %s", rule.name, exc)
+                    return
+
     def _watch_loop(self) -> None:
         assert self.camera is not None
+        # Here, not on another thread: the speaker synthesises on demand into the same cache.
+        self.prepare_voices()
         last: TimedFrame | None = None
         while not self._stop.is_set():
             self._tick()
