@@ -119,12 +119,15 @@ def evaluate(records: list[dict[str, Any]], doc: dict[str, Any],
     axle_ok = 0
     abnormal = flagged_abnormal = normal = flagged_normal = 0
     wrongful = wrongful_strict = over10 = caught = caught_or_warned = 0
-    clean = clean_found = shared_valid_wrong = 0
+    clean = clean_found = shared_valid_wrong = clean_normal = clean_normal_flagged = 0
     for i, tv in enumerate(truth):
         rec = matched.get(i)
         if tv["id"] not in shared:
             clean += 1
             clean_found += int(rec is not None)
+            if not tv["abnormal"]:
+                clean_normal += 1
+                clean_normal_flagged += int(rec is not None and not rec["valid"])
         elif rec is not None and rec["valid"] and (
                 rec["axle_count"] != tv["axle_count"]
                 or abs(rec["gvw_kg"] / tv["gvw_kg"] - 1) * 100 > WRONG_WEIGHT_PCT):
@@ -181,6 +184,7 @@ def evaluate(records: list[dict[str, Any]], doc: dict[str, Any],
         "shared": len(shared),
         "clean_detected_pct": 100.0 * clean_found / max(clean, 1),
         "shared_valid_wrong": shared_valid_wrong,
+        "clean_normal_flagged_pct": 100.0 * clean_normal_flagged / max(clean_normal, 1),
         "axle_count_pct": 100.0 * axle_ok / max(n_match, 1),
         "classes": {k: cost323(k, v, "R2", "I") for k, v in errs.items() if len(v) > 1},  # type: ignore[arg-type]
         "oracle": {k: cost323(k, v, "R2", "I") for k, v in oracle.items() if len(v) > 1},  # type: ignore[arg-type]
@@ -219,7 +223,8 @@ def show(title: str, r: dict[str, Any]) -> None:
           f"speed within 2 % {r['speed_within_2pct']:.1f} %")
     if r["shared"]:
         print(f"  {r['shared']} vehicles shared a channel with another at once: detected "
-              f"{r['clean_detected_pct']:.1f} % of the others; shared ones output valid but "
+              f"{r['clean_detected_pct']:.1f} % of the others, normal ones of them flagged "
+              f"{r['clean_normal_flagged_pct']:.1f} %; shared ones output valid but "
               f"wrong (axles or > {WRONG_WEIGHT_PCT:.0f} % GVW) {r['shared_valid_wrong']}")
     for k, c in r["classes"].items():
         o = r["oracle"].get(k)
@@ -251,7 +256,8 @@ def show_row(title: str, r: dict[str, Any]) -> None:
     missed = [name for name, ok in TARGETS if not ok(r)]
     print(f"{title:34s} det {r['detected_pct']:5.1f} (others {r['clean_detected_pct']:5.1f}, "
           f"shared {r['shared']:2d})  inv {r['invented']:2d}/valid {r['invented_valid']}  "
-          f"abn {r['abnormal_flagged_pct']:5.1f}  norm {r['normal_flagged_pct']:4.2f}  "
+          f"abn {r['abnormal_flagged_pct']:5.1f}  norm {r['normal_flagged_pct']:4.2f} "
+          f"(others {r['clean_normal_flagged_pct']:4.2f})  "
           f"wrong {r['wrongful'] + r['invented_decided']}  caught {r['caught_pct']:5.1f}  "
           f"{r['x_real_time']:4.0f}x  {'ok' if not missed else 'MISSED: ' + ', '.join(missed)}",
           flush=True)

@@ -277,7 +277,9 @@ class LaneAssembler:
                 sides[side] = force / G_MPS2
             expected = self.expected_sides[r]
             missing = expected - set(sides)
-            evidence = bool(missing)
+            # A wheel routed here from the neighbouring lane: the vehicle is over the line.
+            evidence = bool(missing) or any(spec.foreign_lane is not None
+                                            for _, spec in hit.pulses.values())
             if "left" in sides and "right" in sides:
                 total = sides["left"] + sides["right"]
                 imbalance = abs(sides["left"] - sides["right"]) / total if total > 0 else 1.0

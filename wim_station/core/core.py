@@ -31,8 +31,16 @@ _STATUS_FLAGS = (
 _CONDITION_MEMORY_US = 120e6
 # Two lone wheels in neighbouring lanes this close in time are one straddling axle.
 _STRADDLE_US = 5_000.0
+# A wheel split over the line between two lanes shows one pulse per side with the same centre
+# (the same contact patch); another vehicle's axle coincides this closely only by chance.
+_SPLIT_WHEEL_US = 1_000.0
 # Pairs this close after the previous one belong to the same straddling vehicle.
 _STRADDLE_EPISODE_US = 1.5e6
+# Pulses are routed to lanes only once they ended this long ago: the wheels of one axle end
+# within milliseconds of each other but a block boundary can fall between them, and a wheel
+# is only known to be lone once every pulse that could overlap it has been reported (no
+# wheel pulse lasts this long: a plate at the lowest certified speed takes ~0.15 s).
+_ROUTE_HOLD_US = 300_000.0
 # Frames this far off the expected start time are a discontinuity (in sample periods).
 _CONTINUITY_SAMPLES = 0.5
 
@@ -67,7 +75,9 @@ class AxleLoadCore:
         self.discontinuities = 0
         self.passages = 0
         self.straddle_pairs = 0
+        self.boundary_wheels = 0
         self._straddles: dict[tuple[int, int], tuple[int, float]] = {}
+        self._held: list[Pulse] = []
 
     # -- input ----------------------------------------------------------------------------
 
@@ -111,6 +121,7 @@ class AxleLoadCore:
     def flush(self) -> list[P.Passage]:
         """End of stream: measure what is pending and return the last vehicles."""
         out = self._process_block()
+        self._route_held(float("inf"))
         tail: list[P.Passage] = []
         for lane in self._lanes.values():
             tail += lane.flush(self._conditions_between)
@@ -127,6 +138,7 @@ class AxleLoadCore:
             "fault_pulses": self._detector.fault_pulses,
             "passages": self.passages,
             "straddle_pairs": self.straddle_pairs,
+            "boundary_wheels": self.boundary_wheels,
             "unmeasured_trains": sum(lane.unmeasured for lane in self._lanes.values()),
         }
 
@@ -147,39 +159,65 @@ class AxleLoadCore:
         t0 = self._block_t0_us
         self._block, self._block_samples = [], 0
         force = (counts - self._zero) * self._gain
-        pulses = self._detector.feed(force, t0)
-        for pulse, spec in self._route(pulses):
-            self._lanes[spec.lane].add(pulse, spec)
+        self._held += self._detector.feed(force, t0)
         now_us = t0 + counts.shape[0] * 1e6 / self._rate
+        self._route_held(now_us - _ROUTE_HOLD_US)
         while self._conditions and self._conditions[0][1] < now_us - _CONDITION_MEMORY_US:
             self._conditions.popleft()
         out: list[P.Passage] = []
         for lane in self._lanes.values():
-            out += lane.poll(now_us, self._conditions_between)
+            out += lane.poll(now_us - _ROUTE_HOLD_US, self._conditions_between)
         self.passages += len(out)
         return sorted(out, key=lambda p: p.t_first_axle_us)
 
-    def _route(self, pulses: list[Pulse]) -> list[tuple[Pulse, ChannelSpec]]:
-        """Lane of every pulse; the two lone wheels of a vehicle straddling two lanes go to one.
+    def _route_held(self, until_us: float) -> None:
+        """Hand every held pulse that ended before `until_us` to its lane."""
+        # Faults go at once: they only flag, and must reach the lane before its train closes.
+        is_ready = [p.fault or p.t_end_us < until_us for p in self._held]
+        if not any(is_ready):
+            return
+        ready = [p for p, r in zip(self._held, is_ready, strict=True) if r]
+        self._held = [p for p, r in zip(self._held, is_ready, strict=True) if not r]
+        ready.sort(key=lambda p: p.t_mid_us)
+        # The lone test needs the pulses still held too: they may overlap a ready one.
+        for pulse, spec in self._route(ready, self._held):
+            self._lanes[spec.lane].add(pulse, spec)
+
+    def _route(self, pulses: list[Pulse],
+               later: list[Pulse]) -> list[tuple[Pulse, ChannelSpec]]:
+        """Lane of every pulse (sorted by time); wheels over a lane line go to one lane.
 
         A straddling vehicle shows, at the same row and moment, a single wheel in each of two
         neighbouring lanes (no other wheel beside it in either). Both go to one lane (the
         one with more load at the start of the episode) marked foreign, so the vehicle is
-        seen once, flagged, instead of twice or mixed into the next lane's traffic.
+        seen once, flagged, instead of twice or mixed into the next lane's traffic. A lone
+        wheel beside the line that coincides with an axle of the neighbouring lane (a lane
+        changer's wheel split over the line, or a wheel path on it) joins that axle, marked
+        foreign: it is part of that vehicle, and in its own lane it would be a phantom axle.
         """
         routed = [(p, self._specs[p.channel]) for p in pulses]
-        if len(self._lanes) < 2 or len(pulses) < 2:
+        if len(self._lanes) < 2 or not pulses:
             return routed
-        lone = [self._lone(k, routed) for k in range(len(routed))]
+        others = routed + [(p, self._specs[p.channel]) for p in later]
+        lone = [self._lone(p, sp, others) for p, sp in routed]
         for i, (p, sp) in enumerate(routed):
             if not lone[i]:
                 continue
-            for j in range(i + 1, len(routed)):
+            beside = None
+            for j in range(len(routed)):
                 q, sq = routed[j]
-                if q.t_mid_us - p.t_mid_us > _STRADDLE_US:
-                    break
-                if (not lone[j] or sq.lane == sp.lane or sq.position_m != sp.position_m
-                        or q.t_start_us > p.t_end_us or p.t_start_us > q.t_end_us):
+                if j == i or abs(q.t_mid_us - p.t_mid_us) > _STRADDLE_US:
+                    continue
+                if (abs(sq.lane - sp.lane) != 1 or sq.position_m != sp.position_m
+                        or q.t_start_us > p.t_end_us or p.t_start_us > q.t_end_us
+                        or sq.foreign_lane is not None):
+                    continue
+                if not lone[j]:
+                    if (beside is None and self._faces(sp, sq.lane)
+                            and abs(q.t_mid_us - p.t_mid_us) <= _SPLIT_WHEEL_US):
+                        beside = sq.lane
+                    continue
+                if j < i:
                     continue
                 pair = (min(sp.lane, sq.lane), max(sp.lane, sq.lane))
                 lane, last = self._straddles.get(pair, (0, -float("inf")))
@@ -190,15 +228,29 @@ class AxleLoadCore:
                 routed[j] = (q, self._as_lane(sq, lane))
                 lone[i] = lone[j] = False
                 self.straddle_pairs += 1
+                beside = None
                 break
+            if beside is not None and lone[i]:
+                routed[i] = (p, self._as_lane(sp, beside))
+                lone[i] = False
+                self.boundary_wheels += 1
+                # The vehicle is over the line from its axles in `beside`: its straddling
+                # axles that follow belong there too.
+                pair = (min(sp.lane, beside), max(sp.lane, beside))
+                self._straddles[pair] = (beside, p.t_mid_us)
         return routed
 
-    def _lone(self, k: int, routed: list[tuple[Pulse, ChannelSpec]]) -> bool:
-        p, sp = routed[k]
+    @staticmethod
+    def _faces(spec: ChannelSpec, lane: int) -> bool:
+        """Whether the channel lies along the line to `lane` (lanes numbered left to right)."""
+        return spec.side == "full" or spec.side == ("right" if lane > spec.lane else "left")
+
+    def _lone(self, p: Pulse, sp: ChannelSpec,
+              others: list[tuple[Pulse, ChannelSpec]]) -> bool:
         return not any(
             sq.lane == sp.lane and sq.row == sp.row and sq.side != sp.side
             and q.t_start_us <= p.t_end_us and p.t_start_us <= q.t_end_us
-            for q, sq in routed
+            for q, sq in others
         )
 
     def _as_lane(self, spec: ChannelSpec, lane: int) -> ChannelSpec:
