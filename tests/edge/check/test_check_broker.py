@@ -9,7 +9,12 @@ import pytest
 
 from edge.check.broker import check_broker
 from edge.config.common import BrokerSection
-from tests.support.mosquitto import Mosquitto, write_password_file, write_spec_acl
+from tests.support.mosquitto import (
+    Mosquitto,
+    make_tls_files,
+    write_password_file,
+    write_spec_acl,
+)
 
 DEVICE = "site-7"
 
@@ -61,3 +66,17 @@ def test_no_broker_listening(tmp_path: Path) -> None:
     result = check_broker(BrokerSection(url=f"mqtt://127.0.0.1:{free_port()}"), "wim",
                           DEVICE, 3.0)
     assert not result.ok and "cannot reach the broker" in result.summary
+
+
+def test_tls_with_and_without_the_right_ca(tmp_path: Path) -> None:
+    tls = make_tls_files(tmp_path / "tls")
+    broker = Mosquitto(tmp_path / "tls-broker",
+                       listener_options=tls.listener_options(require_certificate=False)).start()
+    try:
+        good = check_broker(BrokerSection(url=broker.url, ca_file=tls.ca), "wim", DEVICE, 5.0)
+        # The system's CAs do not know the site's private CA.
+        bad = check_broker(BrokerSection(url=broker.url), "wim", DEVICE, 5.0)
+    finally:
+        broker.stop()
+    assert good.ok and ", TLS," in good.summary, good.summary
+    assert not bad.ok and "TLS handshake failed" in bad.summary, bad.summary
