@@ -39,26 +39,31 @@ class VisionConfig(StrictModel):
     coarse_k: float = Field(6.0, gt=0)
     coarse_floor: float = Field(18.0, ge=0)
     min_area_px: int = Field(10, ge=1)
-    # Bright saliency uses the minimum of this and the previous frame (glint lasts one
-    # frame); frames further apart than this are not compared (targets move too far).
+    # Bright saliency uses the minimum over this many consecutive frames (glint lasts one
+    # frame, and with dense glint two specks often coincide in two frames, rarely in three);
+    # frames further apart than max_frame_gap_s are not combined (targets move too far).
+    steady_frames: int = Field(3, ge=1, le=6)
     max_frame_gap_s: float = Field(0.25, gt=0)
     # Sun glint: small, bright, colourless specks that do not stay.
     glint_max_area_px: int = Field(40, ge=0)
     glint_min_value: int = Field(215, ge=0, le=255)
     glint_max_saturation: int = Field(60, ge=0, le=255)
-    # Persistence: a track is reported after `confirm_hits` hits within `confirm_window`
-    # frames; it survives `max_coast_s` without detections (short occlusions).
-    confirm_hits: int = Field(3, ge=1)
+    # Persistence: a track is reported after `confirm_hits` hits in consecutive frames;
+    # once confirmed it survives `max_coast_s` without detections (short occlusions).
+    # `confirm_window` frames of hit history feed the score.
+    confirm_hits: int = Field(4, ge=1)
     confirm_window: int = Field(5, ge=1)
     max_coast_s: float = Field(2.5, gt=0)
     # Kalman filter: white-acceleration process noise and measurement noise model.
     accel_noise_mps2: float = Field(1.0, gt=0)
     bearing_sigma_deg: float = Field(0.4, gt=0)
     range_sigma_frac: float = Field(0.08, gt=0)
-    range_sigma_floor_m: float = Field(0.7, gt=0)
+    range_sigma_floor_m: float = Field(0.3, gt=0)
+    initial_speed_sigma_mps: float = Field(3.0, gt=0)  # a new track's unknown speed
     gate_chi2: float = Field(13.8, gt=0)  # 99.9 % of a 2-DoF chi-square
     # Classification by size on the water (metres): a swimmer's head and shoulders are
     # under ~0.8 m wide and 0.5 m tall; the smallest boats (kayaks, dinghies) are >= 2 m.
+    min_target_height_m: float = Field(0.12, ge=0)  # a swimmer's head shows >= ~0.2 m
     person_max_width_m: float = Field(1.0, gt=0)
     person_max_height_m: float = Field(0.7, gt=0)
     boat_min_width_m: float = Field(1.6, gt=0)

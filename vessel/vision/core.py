@@ -73,7 +73,7 @@ class VisionCore:
         self._last_horizon: Line | None = None
         self._last_attitude: Attitude | None = None
         self._plane: LocalFrame | None = None
-        self._last_band: tuple[float, npt.NDArray[np.uint8]] | None = None
+        self._bands: list[tuple[float, npt.NDArray[np.uint8]]] = []
 
     def process(
         self,
@@ -121,11 +121,16 @@ class VisionCore:
         below = int(min(cam.height_px, f * cam.height_m / cfg.min_range_m + 4))
         band = extract_band(frame_bgr, line, cfg.band_above_px, below)
         min_dep_px = f * cam.height_m / cfg.max_range_m
-        previous = None
-        if self._last_band is not None and 0 < t_s - self._last_band[0] <= cfg.max_frame_gap_s:
-            previous = self._last_band[1]
+        # Earlier bands, each within max_frame_gap_s of the next, for the glint-free minimum.
+        previous: list[npt.NDArray[np.uint8]] = []
+        t_next = t_s
+        for t_prev, img in reversed(self._bands):
+            if not 0 < t_next - t_prev <= cfg.max_frame_gap_s:
+                break
+            previous.append(img)
+            t_next = t_prev
         cands = find_candidates(band, cfg, min_dep_px, previous)
-        self._last_band = (t_s, band.image)
+        self._bands = [*self._bands, (t_s, band.image)][max(0, len(self._bands) + 2 - cfg.steady_frames) :]
         return FrameResult(
             t_s,
             line if source != "none" else None,
@@ -156,6 +161,8 @@ class VisionCore:
                 continue
             brg = cam.pixel_to_bearing_deg(u, v, att)
             width_m, height_m = c.width_px * rng / f, c.height_px * rng / f
+            if height_m < cfg.min_target_height_m:
+                continue  # a ripple's crest: nothing afloat is this flat
             kind = self._classify(width_m, height_m)
             b = math.radians(axis_deg + brg)
             meas.append(Measurement(sx + rng * math.sin(b), sy + rng * math.cos(b), sx, sy, kind, i))
@@ -164,8 +171,8 @@ class VisionCore:
         out: list[Detection] = []
         for j, m in enumerate(meas):
             tr = assigned.get(m.payload)
-            if tr is None or not tr.confirmed:
-                continue
+            if tr is None or not tr.confirmed or not all(tr.hits[-2:]):
+                continue  # a coasting track re-found counts once seen twice again
             c = cands[m.payload]
             brg, rng, width_m, height_m, _ = geo[j]
             lat = lon = None

@@ -93,17 +93,20 @@ def extract_band(frame: Image, horizon: Line, above_px: int, below_px: int) -> B
 
 
 def find_candidates(
-    band: Band, cfg: VisionConfig, min_depression_px: float, previous: Image | None = None
+    band: Band, cfg: VisionConfig, min_depression_px: float, previous: list[Image] | None = None
 ) -> list[Candidate]:
     """Salient blobs whose waterline lies below the horizon by at least `min_depression_px`.
 
-    `previous` is the last frame's band (same horizon alignment): bright saliency is taken
-    from the pixel-wise minimum of both, so glint and breaking crests, which last a frame,
+    `previous` are the last frames' bands (same horizon alignment): bright saliency is taken
+    from the pixel-wise minimum of all, so glint and breaking crests, which last a frame,
     drop out while anything that stays bright remains.
     """
     img = band.image
     hr = band.horizon_row
-    steady = img if previous is None or previous.shape != img.shape else np.minimum(img, previous)
+    steady = img
+    for prev in previous or []:
+        if prev.shape == img.shape:
+            steady = np.minimum(steady, prev)
     fine = _fine_mask(img, steady, cfg)
     mid = _fine_mask(img, steady, cfg, scale=3)
     coarse = _coarse_mask(img, steady, cfg)
@@ -119,6 +122,7 @@ def find_candidates(
     hsv: Image | None = None
     for x, y, w, h, area in _group(stats[1:n]):
         bottom = y + h
+        bottom = _waterline(img, x, w, y, bottom)
         if area < cfg.min_area_px or bottom - hr < min_depression_px:
             continue
         if area <= cfg.glint_max_area_px:
@@ -139,6 +143,25 @@ def find_candidates(
         sal = float(score_map[y:bottom, x : x + w].max())
         out.append(Candidate(box, contact, float(w), float(bottom - top), sal))
     return out
+
+
+def _waterline(img: Image, x: int, w: int, top: int, bottom: int) -> int:
+    """Row below the target's lowest edge: the strongest colour step near the blob's bottom.
+
+    The masks are blocky (quarter-size cue) or partial (top-hats on large targets); the
+    target's mean colour against the water below gives the waterline to a pixel.
+    """
+    h = img.shape[0]
+    a, b = max(top + 1, bottom - 6), min(h - 1, bottom + 4)
+    if b - a < 3:
+        return bottom
+    prof = img[a - 1 : b, x : x + w].astype(np.float32).mean(axis=1)
+    g = np.abs(np.diff(prof, axis=0)).sum(axis=1)  # g[i]: step between rows a-1+i and a+i
+    top_g = float(g.max())
+    if top_g < 6.0:
+        return bottom
+    strong = np.flatnonzero(g >= 0.5 * top_g)
+    return int(a + strong[-1])
 
 
 def _group(stats: npt.NDArray[np.int32]) -> list[tuple[int, int, int, int, int]]:
@@ -225,10 +248,13 @@ def _coarse_mask(
     sh, sw = max(1, h // 4), max(8, w // 4)
     small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
     small_steady = cv2.resize(steady, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
-    segments = 4
-    seg_w = sw // segments
-    med = np.median(small[:, : seg_w * segments].reshape(sh, segments, seg_w, 3), axis=2)
-    bg = cv2.resize(med, (sw, sh), interpolation=cv2.INTER_LINEAR)
+    # Background = row median (one range, one wave scale) plus a smooth per-column bias
+    # (sun side brighter): medians over whole rows and whole columns, so a target would
+    # have to fill half the width or half the band's height to pull them.
+    row_med = np.median(small, axis=1, keepdims=True)
+    col_bias = np.median(small - row_med, axis=0, keepdims=True)
+    col_bias = cv2.blur(col_bias, (15, 1))
+    bg = row_med + col_bias
     resid = np.maximum(small_steady - bg, bg - small).max(axis=2)
     mad = np.median(resid, axis=1, keepdims=True) * 1.4826 + 1.0
     thr = np.maximum(cfg.coarse_floor, cfg.coarse_k * mad)

@@ -117,15 +117,18 @@ class Tracker:
                 continue
             p = np.zeros((4, 4))
             p[:2, :2] = covs[mi]
-            p[2, 2] = p[3, 3] = 5.0**2  # unknown speed: up to ~10 m/s (fast boats)
+            p[2, 2] = p[3, 3] = self.cfg.initial_speed_sigma_mps**2
             tr = Track(self._next_id, np.array([m.x_m, m.y_m, 0.0, 0.0]), p, t_s)
             self._next_id += 1
             self._hit(tr, True, m.kind_hint, t_s)
             self.tracks.append(tr)
             result[m.payload] = tr
+        # A tentative track must be seen in every frame until confirmed: wave and glint
+        # blobs come and go, so chance associations rarely string together.
         self.tracks = [
             tr for tr in self.tracks
-            if t_s - tr.last_hit_s <= (self.cfg.max_coast_s if tr.confirmed else 0.6)
+            if (tr.confirmed and t_s - tr.last_hit_s <= self.cfg.max_coast_s)
+            or (not tr.confirmed and tr.last_hit_s == t_s)
         ]
         return result
 
@@ -162,7 +165,7 @@ class Tracker:
         dx, dy = m.x_m - m.sensor_x_m, m.y_m - m.sensor_y_m
         rng = math.hypot(dx, dy)
         sr = self.cfg.range_sigma_frac * rng + self.cfg.range_sigma_floor_m
-        sc = rng * math.radians(self.cfg.bearing_sigma_deg) + 0.3
+        sc = rng * math.radians(self.cfg.bearing_sigma_deg) + 0.1
         ux, uy = (dx / rng, dy / rng) if rng > 0 else (1.0, 0.0)
         rot = np.array([[ux, -uy], [uy, ux]])
         return rot @ np.diag([sr * sr, sc * sc]) @ rot.T
