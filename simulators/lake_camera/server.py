@@ -102,7 +102,6 @@ class LakeCameraServer:
             self._httpd = ThreadingHTTPServer((host, port), Handler)
         except OSError as exc:
             raise SimulatorError(f"lake camera: cannot listen on {host}:{port}: {exc}") from exc
-        self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="lake-camera-http")
         self._thread.start()
 
