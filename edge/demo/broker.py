@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -53,6 +54,9 @@ def start_broker(workdir: Path, prefer: str = "auto", timeout_s: float = 15.0) -
         proc = spawn([mosquitto, "-c", str(conf)], workdir / "broker.out")
         broker = BrokerProcess("mosquitto", f"mqtt://127.0.0.1:{port}", "5", proc, log)
     else:
+        if importlib.util.find_spec("amqtt") is None:
+            raise EdgeError("neither mosquitto nor amqtt is installed "
+                            "(apt install mosquitto, or pip install -e '.[demo]')")
         conf = workdir / "amqtt.yaml"
         conf.write_text(
             "listeners:\n  default:\n    type: tcp\n"
