@@ -59,6 +59,7 @@ class _AxleObs:
     right_kg: float | None = None
     side_evidence: dict[int, bool] = field(default_factory=dict)  # row -> wheel off strip
     channel_kg: tuple[tuple[int, float], ...] = ()  # each channel's share of load_kg
+    unweighed: bool = False  # no row gave a load at all
 
 
 def variance_min_weights(positions_m: np.ndarray, noise: np.ndarray, dynamic: float,
@@ -309,10 +310,15 @@ class LaneAssembler:
             )
         else:
             # No row saw the whole axle: the best available lower bound, flagged elsewhere.
-            partial = [sum(
+            partial = np.array([sum(
                 (v / s.length_m * p.area_ns if s.type == "strip" else p.plateau_n) / G_MPS2
-                for p, s in h.pulses.values()) for h in obs.hits.values()]
-            obs.load_kg = float(np.nanmax(partial)) if partial else 0.0
+                for p, s in h.pulses.values()) for h in obs.hits.values()])
+            partial = partial[np.isfinite(partial)]
+            # Nothing measurable (a plate wheel too short for a plateau): the axle still
+            # counts, with no load, and its passage is flagged (never dropped: it may carry
+            # the vehicles around it with it when the train is cut).
+            obs.load_kg = float(partial.max()) if partial.size else 0.0
+            obs.unweighed = not partial.size
         if lefts:
             obs.left_kg = float(np.mean(lefts)) * factor
             obs.right_kg = float(np.mean(rights)) * factor
@@ -428,7 +434,7 @@ class LaneAssembler:
         ):
             flags.add(P.FLAG_OUT_OF_SPEED_RANGE)
         n_rows = len(self.lane.rows)
-        if any(len(a.hits) < n_rows for a in axles):
+        if any(len(a.hits) < n_rows or a.unweighed for a in axles):
             flags.add(P.FLAG_AXLE_MISMATCH)
         evidence = np.array([[a.side_evidence.get(r, False) for r in range(n_rows)]
                              for a in axles])

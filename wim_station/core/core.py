@@ -231,12 +231,15 @@ class AxleLoadCore:
                 beside = None
                 break
             if beside is not None and lone[i]:
+                pair = (min(sp.lane, beside), max(sp.lane, beside))
+                lane, last = self._straddles.get(pair, (0, -float("inf")))
+                if p.t_mid_us - last <= _STRADDLE_EPISODE_US and lane != beside:
+                    continue  # a vehicle over the line already goes to the other lane
                 routed[i] = (p, self._as_lane(sp, beside))
                 lone[i] = False
                 self.boundary_wheels += 1
                 # The vehicle is over the line from its axles in `beside`: its straddling
                 # axles that follow belong there too.
-                pair = (min(sp.lane, beside), max(sp.lane, beside))
                 self._straddles[pair] = (beside, p.t_mid_us)
         return routed
 
