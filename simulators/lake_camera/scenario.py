@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from edge.geo import destination_point
 from simulators.lake_camera.scene import LakeScene
-from simulators.lake_camera.world import OwnPose, Target, relative_position
+from simulators.lake_camera.world import FrameTruth, OwnPose, Target, relative_position
 from vessel.vision.camera import CameraModel
 
 _HULL_COLOURS = [
@@ -38,7 +39,7 @@ class SimFrame:
     targets: tuple[Target, ...]
     t_s: float
 
-    def render(self):  # type: ignore[no-untyped-def]
+    def render(self) -> tuple[npt.NDArray[np.uint8], FrameTruth]:
         """(frame_bgr, FrameTruth) for this frame."""
         return self.scene.render(self.own, self.targets, self.t_s)
 
@@ -62,13 +63,19 @@ def scenario(
         own_speed = float(rng.uniform(0, 3))
         sea = scene.look.wave_amplitude
         motion = [
-            (float(rng.uniform(0.3, 2.5) * sea), float(rng.uniform(2.5, 6)), float(rng.uniform(0, 6.3)))
+            (
+                float(rng.uniform(0.3, 2.5) * sea),  # amplitude, deg
+                float(rng.uniform(2.5, 6)),  # period, s
+                float(rng.uniform(0, 6.3)),  # phase
+            )
             for _ in range(2)
         ]
         targets = _spawn(rng, camera, own0, max_boats, max_swimmers)
         for k in range(min(segment_frames, n_frames - index)):
             t = k / fps
-            lat, lon = destination_point(own0.lat_deg, own0.lon_deg, own0.heading_deg, own_speed * t)
+            lat, lon = destination_point(
+                own0.lat_deg, own0.lon_deg, own0.heading_deg, own_speed * t
+            )
             own = OwnPose(
                 lat, lon, own0.heading_deg,
                 pitch_deg=motion[0][0] * math.sin(2 * math.pi * t / motion[0][1] + motion[0][2]),
@@ -112,7 +119,8 @@ def _spawn(
         targets.append(
             Target(
                 target_id=len(targets) + 1, kind="boat", lat_deg=lat, lon_deg=lon,
-                heading_deg=float(rng.uniform(0, 360)), speed_mps=float(rng.choice([0, rng.uniform(1, 7)])),
+                heading_deg=float(rng.uniform(0, 360)),
+                speed_mps=float(rng.choice([0, rng.uniform(1, 7)])),
                 length_m=length, beam_m=float(np.clip(length * 0.35, 1.2, 4.0)),
                 freeboard_m=float(rng.uniform(0.4, 1.1)), cabin_height_m=cabin,
                 color_bgr=_HULL_COLOURS[int(rng.integers(len(_HULL_COLOURS)))],

@@ -55,9 +55,9 @@ def random_look(rng: np.random.Generator) -> Look:
     return Look(
         sun_azimuth_deg=float(rng.uniform(0, 360)),
         brightness=brightness,
-        sky_horizon_bgr=tuple(hz * brightness),  # type: ignore[arg-type]
-        sky_zenith_bgr=tuple(zen * brightness),  # type: ignore[arg-type]
-        water_bgr=tuple(water * brightness),  # type: ignore[arg-type]
+        sky_horizon_bgr=_bgr(hz * brightness),
+        sky_zenith_bgr=_bgr(zen * brightness),
+        water_bgr=_bgr(water * brightness),
         wave_amplitude=float(rng.uniform(0.15, 1.0)),
         glint_per_frame=int(rng.integers(0, 400)) if not overcast else int(rng.integers(0, 40)),
         shore_distance_m=float(rng.uniform(600, 3000)) if has_shore else None,
@@ -65,6 +65,10 @@ def random_look(rng: np.random.Generator) -> Look:
         visibility_m=float(rng.uniform(2000, 15000)),
         noise_sigma=float(rng.uniform(1.0, 4.0)),
     )
+
+
+def _bgr(c: npt.NDArray[np.float64]) -> tuple[float, float, float]:
+    return float(c[0]), float(c[1]), float(c[2])
 
 
 class LakeScene:
@@ -125,7 +129,9 @@ class LakeScene:
         objects: list[TruthObject] = []
         placed = []
         for tgt in targets:
-            dist, brg = distance_bearing(own_pose.lat_deg, own_pose.lon_deg, tgt.lat_deg, tgt.lon_deg)
+            dist, brg = distance_bearing(
+                own_pose.lat_deg, own_pose.lon_deg, tgt.lat_deg, tgt.lon_deg
+            )
             rel = math.radians(brg - own_pose.heading_deg)
             placed.append((dist, tgt, dist * math.cos(rel), dist * math.sin(rel)))
         for dist, tgt, fwd, stbd in sorted(placed, key=lambda p: -p[0]):
@@ -146,9 +152,8 @@ class LakeScene:
                     contact_px=(float(contact[0]), float(contact[1])),
                 )
             )
-        frame = self._sensor(frame, t_s)
-        truth = FrameTruth(t_s=t_s, own=own_pose, horizon=cam.horizon_line(att), objects=tuple(objects))
-        return frame, truth
+        truth = FrameTruth(t_s, own_pose, cam.horizon_line(att), tuple(objects))
+        return self._sensor(frame, t_s), truth
 
     # ------------------------------------------------------------------ layers
     def _background(
@@ -312,9 +317,9 @@ class LakeScene:
                           for z in (0.0, 0.1 + bob)]
             fill(shoulders, tint(tgt.color_bgr, 0.8))
             headr = 0.11
-            head = [pt(a, c, z) for a in (-headr, headr) for c in (-headr, headr)
-                    for z in (0.05 + bob, 0.3 + bob)]
-            fill(head, tint(tgt.cabin_color_bgr))
+            head_box = [pt(a, c, z) for a in (-headr, headr) for c in (-headr, headr)
+                        for z in (0.05 + bob, 0.3 + bob)]
+            fill(head_box, tint(tgt.cabin_color_bgr))
         if not pts_all:
             return None
         allp = np.concatenate(pts_all)
@@ -328,7 +333,9 @@ class LakeScene:
             return None
         return int(x0c), int(y0c), int(x1c - x0c + 1), int(y1c - y0c + 1)
 
-    def _wake(self, out: F32, pt, half_l, tgt, att, tint) -> None:  # type: ignore[no-untyped-def]
+    def _wake(
+        self, out: F32, pt, half_l: float, tgt: Target, att: Attitude, tint
+    ) -> None:
         cam = self.camera
         length = min(60.0, tgt.speed_mps * 6.0)
         # Kelvin wake arms at 19.5 deg either side of the track, plus the churned centre line.

@@ -13,7 +13,7 @@ TargetKind = Literal["boat", "person"]
 
 @dataclass(frozen=True)
 class OwnPose:
-    """The patrol boat: position (WGS-84), true heading, pitch (bow down +) and roll (stbd down +)."""
+    """The patrol boat: WGS-84 position, true heading, pitch (bow down +), roll (stbd down +)."""
 
     lat_deg: float
     lon_deg: float

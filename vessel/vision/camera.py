@@ -95,7 +95,7 @@ class CameraModel:
     def pixel_to_range_m(
         self, u: float, v: float, attitude: Attitude | None = None
     ) -> float | None:
-        """Horizontal range to where a pixel's ray meets flat water; None at or above the horizon."""
+        """Horizontal range to where a pixel's ray meets flat water; None at/above the horizon."""
         ray = self.pixel_to_ray(u, v, attitude)
         if ray[2] <= 1e-9:
             return None

@@ -130,7 +130,8 @@ class VisionCore:
             previous.append(img)
             t_next = t_prev
         cands = find_candidates(band, cfg, min_dep_px, previous)
-        self._bands = [*self._bands, (t_s, band.image)][max(0, len(self._bands) + 2 - cfg.steady_frames) :]
+        keep = max(0, len(self._bands) + 2 - cfg.steady_frames)
+        self._bands = [*self._bands, (t_s, band.image)][keep:]
         return FrameResult(
             t_s,
             line if source != "none" else None,
@@ -165,7 +166,8 @@ class VisionCore:
                 continue  # a ripple's crest: nothing afloat is this flat
             kind = self._classify(width_m, height_m)
             b = math.radians(axis_deg + brg)
-            meas.append(Measurement(sx + rng * math.sin(b), sy + rng * math.cos(b), sx, sy, kind, i))
+            x_m, y_m = sx + rng * math.sin(b), sy + rng * math.cos(b)
+            meas.append(Measurement(x_m, y_m, sx, sy, kind, i))
             geo.append((brg, rng, width_m, height_m, kind))
         assigned = self.tracker.update(t_s, meas)
         out: list[Detection] = []

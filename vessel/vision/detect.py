@@ -89,7 +89,7 @@ def extract_band(frame: Image, horizon: Line, above_px: int, below_px: int) -> B
     )
     # Filters see replicated border pixels within half a structuring element of the edge.
     valid = cv2.erode(inside, np.ones((3, 9), np.uint8)) > 0
-    return Band(band, valid, above_px, m)
+    return Band(band.astype(np.uint8, copy=False), valid, above_px, m)
 
 
 def find_candidates(
@@ -112,22 +112,23 @@ def find_candidates(
     coarse = _coarse_mask(img, steady, cfg)
     mask = fine[0] | mid[0] | coarse[0]
     score_map = np.maximum(np.maximum(fine[1], mid[1]), coarse[1])
-    water = mask & band.valid
+    water = (mask & band.valid).astype(np.uint8)
     water[: hr + 1] = 0
-    water = cv2.morphologyEx(
-        water.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 3))
+    water = np.asarray(
+        cv2.morphologyEx(water, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 3))),
+        np.uint8,
     )
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(water, connectivity=8)
     out: list[Candidate] = []
     hsv: Image | None = None
-    for x, y, w, h, area in _group(stats[1:n]):
+    for x, y, w, h, area in _group(np.asarray(stats[1:n], np.int32)):
         bottom = y + h
         bottom = _waterline(img, x, w, y, bottom)
         if area < cfg.min_area_px or bottom - hr < min_depression_px:
             continue
         if area <= cfg.glint_max_area_px:
             if hsv is None:
-                hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+                hsv = np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2HSV), np.uint8)
             patch = hsv[y : y + h, x : x + w]
             peak = patch[..., 2].max()
             if peak >= cfg.glint_min_value and np.median(patch[..., 1]) <= cfg.glint_max_saturation:
@@ -212,8 +213,8 @@ def _fine_mask(
     full_h, full_w = img.shape[:2]
     if scale > 1:
         size = (full_w // scale, full_h // scale)
-        img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
-        steady = cv2.resize(steady, size, interpolation=cv2.INTER_AREA)
+        img = np.asarray(cv2.resize(img, size, interpolation=cv2.INTER_AREA), np.uint8)
+        steady = np.asarray(cv2.resize(steady, size, interpolation=cv2.INTER_AREA), np.uint8)
     length = cfg.tophat_length_px
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))
     # Extend the sides with their edge pixels: a mirrored border would mirror a target too,

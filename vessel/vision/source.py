@@ -44,7 +44,7 @@ def _folder(files: list[Path], fps: float) -> Iterator[tuple[float, Frame]]:
         img = cv2.imread(str(p), cv2.IMREAD_COLOR)
         if img is None:
             continue  # unreadable file: skipped, as a camera drops a frame
-        yield i / fps, img
+        yield i / fps, np.asarray(img, np.uint8)
 
 
 def _video(cap: cv2.VideoCapture, fps_default: float) -> Iterator[tuple[float, Frame]]:
@@ -56,7 +56,7 @@ def _video(cap: cv2.VideoCapture, fps_default: float) -> Iterator[tuple[float, F
             if not ok:
                 return
             pos_ms = cap.get(cv2.CAP_PROP_POS_MSEC)
-            yield (pos_ms / 1000.0 if pos_ms > 0 else index / fps), img
+            yield (pos_ms / 1000.0 if pos_ms > 0 else index / fps), np.asarray(img, np.uint8)
             index += 1
     finally:
         cap.release()

@@ -59,9 +59,9 @@ def test_roll_tilts_the_horizon_and_pitch_moves_it():
     cam = CameraModel()
     level = cam.horizon_line()
     assert level == pytest.approx((0.0, 359.5, 1279.0, 359.5))
-    x1, y1, x2, y2 = cam.horizon_line(Attitude(0.0, 5.0))
+    _, y1, _, y2 = cam.horizon_line(Attitude(0.0, 5.0)) or (0, 0, 0, 0)
     assert y2 < y1  # starboard down: the horizon rises on the right
-    _, yc, _, _ = cam.horizon_line(Attitude(2.0, 0.0))
+    _, yc, _, _ = cam.horizon_line(Attitude(2.0, 0.0)) or (0, 0, 0, 0)
     assert yc == pytest.approx(359.5 - cam.focal_px * math.tan(math.radians(2.0)), abs=1e-6)
 
 
