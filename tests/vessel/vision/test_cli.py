@@ -60,3 +60,15 @@ def test_cli_frame_size_mismatch_exits_2(tmp_path):
     proc = _run(str(tmp_path / "frames"), "--camera", str(cam), "--json")
     assert proc.returncode == 2
     assert "640x480" in proc.stderr
+
+
+def test_cli_reads_camera_from_vessel_config(tmp_path):
+    generate(tmp_path / "frames", frames=3, seed=4, camera=CAMERA, fps=10.0)
+    proc = _run(str(tmp_path / "frames"), "--config", str(REPO / "config" / "vessel.yaml"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 3
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: vessel\n")
+    proc = _run(str(tmp_path / "frames"), "--config", str(bad), "--json")
+    assert proc.returncode == 2
+    assert "bad.yaml" in proc.stderr
