@@ -129,7 +129,7 @@ class LaneAssembler:
         self.trains = 0
         self.unmeasured = 0  # trains without a single axle seen by two rows
         self._dirty = False
-        self._last_end_us = -float("inf")
+        self.last_end_us = -float("inf")  # of the latest pulse taken
 
     def add(self, pulse: Pulse, spec: ChannelSpec) -> None:
         if pulse.fault:
@@ -138,13 +138,13 @@ class LaneAssembler:
             return
         self.pending.append((pulse, spec))
         self._dirty = True
-        self._last_end_us = max(self._last_end_us, pulse.t_end_us)
+        self.last_end_us = max(self.last_end_us, pulse.t_end_us)
 
     def poll(self, now_us: float, conditions: Conditions) -> list[P.Passage]:
         """Solve every train followed by a quiet stretch (inside the pending pulses or now)."""
         out: list[P.Passage] = []
         if not self.pending or (
-            not self._dirty and now_us - self._last_end_us < self.det.train_gap_min_s * 1e6
+            not self._dirty and now_us - self.last_end_us < self.det.train_gap_min_s * 1e6
         ):
             return out
         self._dirty = False

@@ -222,7 +222,7 @@ class AxleLoadCore:
                 pair = (min(sp.lane, sq.lane), max(sp.lane, sq.lane))
                 lane, last = self._straddles.get(pair, (0, -float("inf")))
                 if p.t_mid_us - last > _STRADDLE_EPISODE_US:
-                    lane = sp.lane if p.area_ns >= q.area_ns else sq.lane
+                    lane = self._straddle_lane(p, sp, q, sq)
                 self._straddles[pair] = (lane, p.t_mid_us)
                 routed[i] = (p, self._as_lane(sp, lane))
                 routed[j] = (q, self._as_lane(sq, lane))
@@ -242,6 +242,15 @@ class AxleLoadCore:
                 # axles that follow belong there too.
                 self._straddles[pair] = (beside, p.t_mid_us)
         return routed
+
+    def _straddle_lane(self, p: Pulse, sp: ChannelSpec, q: Pulse, sq: ChannelSpec) -> int:
+        """Lane for a new straddler: the one without a train in progress, else more load."""
+        gap_us = self.site.detection.train_gap_min_s * 1e6
+        busy = [self._lanes[s.lane].last_end_us > x.t_start_us - gap_us
+                for x, s in ((p, sp), (q, sq))]
+        if busy[0] != busy[1]:
+            return sq.lane if busy[0] else sp.lane
+        return sp.lane if p.area_ns >= q.area_ns else sq.lane
 
     @staticmethod
     def _faces(spec: ChannelSpec, lane: int) -> bool:
