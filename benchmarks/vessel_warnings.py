@@ -6,11 +6,12 @@ Run: `.venv/bin/python benchmarks/vessel_warnings.py [--runs 5] [--width 1280 --
 
 - live (lake simulator + lake camera MJPEG + screen simulator + vessel agent with its watch +
   mosquitto + central receiver, all on this machine): per run, a boat crossing into a
-  restricted zone 60–110 m ahead at 2–4 m/s while another passes outside; latency from the
-  true entry to (a) the rule's decision (frame time of the first warning), (b) the screen
-  simulator showing the text, (c) the voice WAV written by the sink (espeak-ng synthesis
-  included), and (d) the violation stored at the receiver after the configured escalation;
-  plus violations for the boat outside (must be 0);
+  restricted zone 60–110 m ahead at 2–4 m/s while another passes 25 m outside and a third
+  runs alongside its west edge 6 m outside; latency from the true entry (of the bow, and of
+  the hull's centre) to (a) the rule's decision (frame time of the first warning), (b) the
+  screen simulator showing the text, (c) the voice WAV written by the sink, and (d) the
+  violation stored at the receiver after the configured escalation; plus the incidents
+  warned about (must be 1: the intruder's) and the violations (must be 1);
 - the warning core: updates/s with 20 targets and the 5 example rules;
 - the watch step: vision + rules per frame, and evidence building per violation.
 """
@@ -48,6 +49,7 @@ from vessel.warnings import OwnState, TargetObservation, WarningEngine
 
 REPO = Path(__file__).resolve().parents[1]
 ZONE_NORTH_M = max(n for _, n in ZONE_EN)
+ZONE_WEST_M = min(e for e, _ in ZONE_EN)
 
 
 def _stats(values: list[float], unit: str = "s") -> str:
@@ -108,8 +110,13 @@ def live_run(run: int, width: int, height: int, fps: float) -> dict[str, Any]:
                               color_bgr=(40, 40, 200))
             passer = Target(102, "boat", *frame.to_geodetic(95.0, -55.0), heading_deg=90.0,
                             speed_mps=2.0, length_m=7.0, beam_m=2.4)
-            site.add_target(ScriptedTarget(intruder, t0))
-            site.add_target(ScriptedTarget(passer, t0))
+            # South along the zone's west edge (east 50), 6 m short of it, crossing the view
+            # to starboard of the intruder (never in front of it: no occlusion).
+            grazer = Target(103, "boat", *frame.to_geodetic(ZONE_WEST_M - 6.0, -5.0),
+                            heading_deg=180.0, speed_mps=2.0, length_m=6.0, beam_m=2.2,
+                            color_bgr=(60, 160, 60))
+            for target in (intruder, passer, grazer):
+                site.add_target(ScriptedTarget(target, t0))
             entry = t0 + (north0 - length / 2 - ZONE_NORTH_M) / speed  # the bow crosses
             stored = _wait(lambda: receiver.store.records() and time.time(), 60)
             if watch.speaker is not None:
@@ -125,7 +132,9 @@ def live_run(run: int, width: int, height: int, fps: float) -> dict[str, Any]:
             broker.stop()
         assert site.screen is not None
         shown = [m.t_s for m in site.screen.history() if "Restricted" in (m.text or "")]
-        voice = sorted(json.loads(p.read_text("utf-8"))["t_s"] for p in voice_dir.glob("*.json"))
+        said = [json.loads(p.read_text("utf-8")) for p in voice_dir.glob("*.json")]
+        voice = sorted(s["t_s"] for s in said)
+        warned = {s["key"].rsplit(":", 2)[0] for s in said}  # key: incident:step:index
         script = ScriptedTarget(intruder, t0)
         errors = []  # (north bias, distance) of each track point from the truth, metres
         for point in track:
@@ -140,6 +149,7 @@ def live_run(run: int, width: int, height: int, fps: float) -> dict[str, Any]:
         # The vision reports the hull's centre; its bow is in half a length earlier.
         centre = entry + length / 2 / speed
         return {
+            "decision_bow": None if decided is None else decided - entry,
             "decision": None if decided is None else decided - centre,
             "screen": shown[0] - entry if shown else None,
             "voice": voice[0] - entry if voice else None,
@@ -149,6 +159,8 @@ def live_run(run: int, width: int, height: int, fps: float) -> dict[str, Any]:
             "violation_after_escalation": None if not stored or decided is None
             else stored - (decided + ESCALATE_AFTER_S),
             "records": len(records),
+            "warned": len(warned),
+            "length_m": length,
             "north_bias_m": statistics.median(e[0] for e in errors) if errors else None,
             "position_error_m": statistics.median(e[1] for e in errors) if errors else None,
             "range_m": (east**2 + ZONE_NORTH_M**2) ** 0.5,
@@ -239,13 +251,17 @@ def main() -> int:
     for run in range(args.runs):
         r = live_run(run, args.width, args.height, args.fps)
         results.append(r)
-        print(f"run {run}: range {r['range_m']:.0f} m, {r['speed_mps']:.1f} m/s: "
+        print(f"run {run}: range {r['range_m']:.0f} m, {r['length_m']:.1f} m long at "
+              f"{r['speed_mps']:.1f} m/s, from the bow's entry: "
               + ", ".join(f"{k} {v:+.2f} s" for k, v in r.items()
-                          if k in ("decision", "screen", "voice", "violation") and v is not None)
-              + f", records {r['records']}, track position error median "
+                          if k in ("decision_bow", "screen", "voice", "violation")
+                          and v is not None)
+              + f", incidents warned {r['warned']}, records {r['records']}, "
+              "track position error median "
               f"{r['position_error_m'] or math.nan:.1f} m (north bias "
               f"{r['north_bias_m'] or math.nan:+.1f} m)")
-    for key, label in (("decision", "centre entry -> rule decision (frame time)"),
+    for key, label in (("decision_bow", "bow entry -> rule decision (frame time)"),
+                       ("decision", "centre entry -> rule decision (frame time)"),
                        ("screen_centre", "centre entry -> screen showing"),
                        ("voice_centre", "centre entry -> voice WAV written"),
                        ("screen", "bow entry -> screen showing"),
@@ -256,8 +272,8 @@ def main() -> int:
                         f"escalation due (+{ESCALATE_AFTER_S:.0f} s) -> stored")):
         unit = "m" if key.endswith("_m") else "s"
         print(f"{label}: {_stats([r[key] for r in results if r[key] is not None], unit)}")
-    print(f"runs with exactly one violation (the intruder): "
-          f"{sum(r['records'] == 1 for r in results)}/{len(results)}; "
+    print(f"runs with exactly one incident warned and one violation (the intruder's): "
+          f"{sum(r['records'] == 1 and r['warned'] == 1 for r in results)}/{len(results)}; "
           "runs with screen and voice within 2 s of entry (bow / centre): "
           f"{_within(results, 2.0, '')} / {_within(results, 2.0, '_centre')} of {len(results)}")
     return 0
