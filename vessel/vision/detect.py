@@ -207,6 +207,13 @@ def _group(stats: npt.NDArray[np.int32]) -> list[tuple[int, int, int, int, int]]
     return keep
 
 
+def _channel_max(a: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
+    """Per-pixel maximum over colour channels (OpenCV's reduce: numpy's is slow here)."""
+    h, w, c = a.shape
+    flat = np.ascontiguousarray(a).reshape(h * w, c)
+    return np.asarray(cv2.reduce(flat, 1, cv2.REDUCE_MAX)).reshape(h, w)
+
+
 def _fine_mask(
     img: Image, steady: Image, cfg: VisionConfig, scale: int = 1
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
@@ -223,15 +230,15 @@ def _fine_mask(
     white = cv2.morphologyEx(
         cv2.copyMakeBorder(steady, 0, 0, length, length, cv2.BORDER_REPLICATE),
         cv2.MORPH_TOPHAT, kernel,
-    )[:, cut].max(axis=2)
+    )
     # Dark targets against the frame with bright specks opened away: a closing would
     # otherwise bridge the water between two glints and call it dark.
     despeckled = cv2.morphologyEx(img, cv2.MORPH_OPEN, np.ones((1, 7), np.uint8))
     black = cv2.morphologyEx(
         cv2.copyMakeBorder(despeckled, 0, 0, length, length, cv2.BORDER_REPLICATE),
         cv2.MORPH_BLACKHAT, kernel,
-    )[:, cut].max(axis=2)
-    resp = np.maximum(white, black).astype(np.float32)
+    )
+    resp = _channel_max(cv2.max(white, black))[:, cut].astype(np.float32)
     # Per-row texture level; smoothed over rows, which share a range and so a wave scale.
     row = cv2.reduce(resp, 1, cv2.REDUCE_AVG)
     row = cv2.GaussianBlur(row, (1, 9), 0)
@@ -256,7 +263,7 @@ def _coarse_mask(
     col_bias = np.median(small - row_med, axis=0, keepdims=True)
     col_bias = cv2.blur(col_bias, (15, 1))
     bg = row_med + col_bias
-    resid = np.maximum(small_steady - bg, bg - small).max(axis=2)
+    resid = _channel_max(np.maximum(small_steady - bg, bg - small))
     mad = np.median(resid, axis=1, keepdims=True) * 1.4826 + 1.0
     thr = np.maximum(cfg.coarse_floor, cfg.coarse_k * mad)
     z = resid / thr

@@ -39,25 +39,26 @@ def estimate_horizon(
         x1, y1, x2, y2 = predicted
         y_pred = (y1 + (y2 - y1) * (cols * _SCALE - x1) / (x2 - x1)) / _SCALE
         half = search_px / _SCALE
-    lo = np.clip(np.floor(y_pred - half), 1, sh - 2).astype(int)
-    hi = np.clip(np.ceil(y_pred + half), 1, sh - 2).astype(int)
-    pts: list[tuple[float, float, float]] = []
+    # One window of rows per sampled column, all columns at once.
+    n_rows = int(min(sh - 2, 2 * math.ceil(half) + 1))
+    start = np.clip(np.round(y_pred - n_rows / 2).astype(int), 0, sh - n_rows)
+    rows = start[:, None] + np.arange(n_rows)[None, :]
+    win = grad[rows, cols[:, None]]  # (columns, rows)
+    top = win.max(axis=1, keepdims=True)
     floor = 12.0  # grey levels per pixel of gradient below which there is no edge
-    for c, a, b in zip(cols, lo, hi, strict=True):
-        if b - a < 2:
-            continue
-        col = grad[a:b, c]
-        top = float(col.max())
-        if top < floor:
-            continue
-        # Up to three local maxima per column, strongest first.
-        peaks = np.flatnonzero((col[1:-1] >= col[:-2]) & (col[1:-1] > col[2:])) + 1
-        peaks = peaks[col[peaks] >= 0.35 * top]
-        for p in peaks[np.argsort(-col[peaks])][:3]:
-            pts.append((float(c), float(a + p), float(col[p])))
-    if len(pts) < 10:
+    inner = win[:, 1:-1]
+    peak = (inner >= win[:, :-2]) & (inner > win[:, 2:]) & (inner >= 0.35 * top) & (top >= floor)
+    # Up to three local maxima per column, strongest first.
+    score = np.where(peak, inner, -1.0)
+    order = np.argsort(-score, axis=1)[:, :3]
+    best = np.take_along_axis(score, order, axis=1)
+    ci, k = np.nonzero(best > 0)
+    if ci.size < 10:
         return None
-    arr = np.array(pts)
+    r = order[ci, k] + 1
+    arr = np.stack(
+        [cols[ci].astype(float), (start[ci] + r).astype(float), win[ci, r].astype(float)], axis=1
+    )
     best = _ransac(arr, max_slope, tol=1.2, iters=150, seed=rng_seed)
     if best is None:
         return None
@@ -123,33 +124,35 @@ def _ransac(
 
 def _refine(frame_bgr: npt.NDArray[np.uint8], slope: float, icpt_full: float) -> Line | None:
     h, w = frame_bgr.shape[:2]
-    xs, ys = [], []
-    for x in range(4, w - 4, 8):
-        yc = icpt_full + slope * x
-        a, b = round(yc) - 10, round(yc) + 11
-        if a < 1 or b > h - 1:
-            continue
-        # Average 5 columns against noise, then the vertical gradient profile.
-        # Colour matters: dark trees and dark water can share a grey level.
-        prof = frame_bgr[a - 1 : b + 1, x - 2 : x + 3].astype(np.float32).mean(axis=1)
-        g = np.abs(prof[2:] - prof[:-2]).sum(axis=1)
-        top = float(g.max())
-        if top < 4.0:
-            continue
-        # The lowest strong edge: land above water gives two, the water's edge is below.
-        strong = np.flatnonzero(
-            (g[1:-1] >= max(0.15 * top, 10.0)) & (g[1:-1] >= g[:-2]) & (g[1:-1] > g[2:])
-        )
-        if strong.size == 0:
-            continue
-        k = int(strong[-1]) + 1
-        den = g[k - 1] - 2 * g[k] + g[k + 1]
-        off = 0.5 * (g[k - 1] - g[k + 1]) / den if den != 0 else 0.0
-        xs.append(float(x))
-        ys.append(a + k + off)
-    if len(xs) < 10:
+    x = np.arange(4, w - 4, 8)
+    a = np.round(icpt_full + slope * x).astype(int) - 10
+    ok = (a >= 1) & (a + 21 <= h - 1)
+    x, a = x[ok], a[ok]
+    if x.size < 10:
         return (0.0, icpt_full, float(w - 1), icpt_full + slope * (w - 1))
-    xa, ya = np.array(xs), np.array(ys)
+    # Average 5 columns against noise, then the vertical gradient profile; colour matters:
+    # dark trees and dark water can share a grey level.
+    r0, r1 = int(a.min()) - 1, int(a.max()) + 22
+    strip = cv2.blur(frame_bgr[r0:r1], (5, 1))
+    rows = a[:, None] - r0 + np.arange(-1, 22)[None, :]  # (columns, 23 rows)
+    prof = strip[rows, x[:, None]].astype(np.float32)  # (columns, rows, 3)
+    g = np.abs(prof[:, 2:] - prof[:, :-2]).sum(axis=2)  # g[:, i] centred on row a + i
+    top = g.max(axis=1, keepdims=True)
+    inner = g[:, 1:-1]
+    # The lowest strong edge: land above water gives two, the water's edge is below.
+    strong = (
+        (inner >= np.maximum(0.15 * top, 10.0)) & (inner >= g[:, :-2]) & (inner > g[:, 2:])
+    )
+    has = strong.any(axis=1) & (top[:, 0] >= 4.0)
+    if has.sum() < 10:
+        return (0.0, icpt_full, float(w - 1), icpt_full + slope * (w - 1))
+    k = inner.shape[1] - np.argmax(strong[:, ::-1], axis=1)  # index in g of the lowest
+    idx = np.arange(g.shape[0])
+    gm, g0, gp = g[idx, k - 1], g[idx, k], g[idx, k + 1]
+    den = gm - 2 * g0 + gp
+    off = np.where(den != 0, 0.5 * (gm - gp) / np.where(den != 0, den, 1.0), 0.0)
+    xa = x[has].astype(float)
+    ya = (a + k + off)[has]
     fit = np.polyfit(xa, ya, 1)
     for _ in range(2):  # trim outliers (a boat on the line) and refit
         res = np.abs(ya - np.polyval(fit, xa))
