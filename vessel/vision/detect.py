@@ -263,7 +263,7 @@ def _coarse_mask(
     col_bias = np.median(small - row_med, axis=0, keepdims=True)
     col_bias = cv2.blur(col_bias, (15, 1))
     bg = row_med + col_bias
-    resid = _channel_max(np.maximum(small_steady - bg, bg - small))
+    resid = _channel_max(np.maximum(small_steady - bg, bg - small)).astype(np.float32)
     mad = np.median(resid, axis=1, keepdims=True) * 1.4826 + 1.0
     thr = np.maximum(cfg.coarse_floor, cfg.coarse_k * mad)
     z = resid / thr

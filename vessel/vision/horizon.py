@@ -51,8 +51,8 @@ def estimate_horizon(
     # Up to three local maxima per column, strongest first.
     score = np.where(peak, inner, -1.0)
     order = np.argsort(-score, axis=1)[:, :3]
-    best = np.take_along_axis(score, order, axis=1)
-    ci, k = np.nonzero(best > 0)
+    top3 = np.take_along_axis(score, order, axis=1)
+    ci, k = np.nonzero(top3 > 0)
     if ci.size < 10:
         return None
     r = order[ci, k] + 1
