@@ -122,8 +122,7 @@ def find_candidates(
     out: list[Candidate] = []
     hsv: Image | None = None
     for x, y, w, h, area in _group(np.asarray(stats[1:n], np.int32)):
-        bottom = y + h
-        bottom = _waterline(img, x, w, y, bottom)
+        bottom = _waterline(img, x, w, y, y + h)
         if area < cfg.min_area_px or bottom - hr < min_depression_px:
             continue
         if area <= cfg.glint_max_area_px:
@@ -132,7 +131,8 @@ def find_candidates(
             patch = hsv[y : y + h, x : x + w]
             peak = patch[..., 2].max()
             if peak >= cfg.glint_min_value and np.median(patch[..., 1]) <= cfg.glint_max_saturation:
-                # A specular speck: brighter than anything diffuse, without colour.
+                # A specular speck: a colourless peak smeared into a dimmer halo by the optics.
+                # A blob bright all over (a white cap, a white hull) is kept.
                 bright = patch[..., 2] >= cfg.glint_min_value * 0.9
                 if bright.sum() <= 0.6 * area:
                     continue
