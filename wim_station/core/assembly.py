@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -398,7 +398,26 @@ class LaneAssembler:
                 passages.append(passage)
             else:
                 self.unmeasured += 1
-        return passages
+        return self._doubt_close_cuts(passages)
+
+    def _doubt_close_cuts(self, passages: list[P.Passage]) -> list[P.Passage]:
+        """Flag both sides of a tight cut when either side is doubtful.
+
+        A vehicle whose axles do not add up (a wheel missed, spacings of no configuration)
+        right behind or before another of the same train may hold the other's axles: a
+        tractor cut from its own trailer looks like a perfect two-axle truck.
+        """
+        doubtful = {P.FLAG_AXLE_MISMATCH, P.FLAG_UNCLASSIFIED}
+        flagged = [set(p.flags) for p in passages]
+        for k in range(1, len(passages)):
+            gap = passages[k].gap_s
+            if gap is None or gap >= self.det.tailgating_gap_s:
+                continue
+            if doubtful & (set(passages[k - 1].flags) | set(passages[k].flags)):
+                flagged[k - 1].add(P.FLAG_UNCERTAIN_SPLIT)
+                flagged[k].add(P.FLAG_UNCERTAIN_SPLIT)
+        return [p if len(f) == len(p.flags) else replace(p, flags=tuple(sorted(f)))
+                for p, f in zip(passages, flagged, strict=True)]
 
     def _passage(self, axles: list[_AxleObs], spacings: list[float], conditions: Conditions,
                  temperature: float | None) -> P.Passage:

@@ -19,6 +19,9 @@ FLAG_CLOCK_UNSYNCED = "clock_unsynced"
 FLAG_AXLE_MISMATCH = "axle_mismatch"  # rows disagree on the axles (a wheel missed)
 FLAG_ROW_DISAGREEMENT = "row_disagreement"  # rows disagree on a load beyond dynamics
 FLAG_UNCLASSIFIED = "unclassified"  # spacings match no configured axle configuration
+# Cut from a doubtful neighbour in the same axle train moments before or after: its axles
+# may belong to this vehicle (or this one's to it).
+FLAG_UNCERTAIN_SPLIT = "uncertain_split"
 
 
 @dataclass(frozen=True, slots=True)
