@@ -44,8 +44,7 @@ class TargetObservation:
     range_m: float | None
     box: tuple[int, int, int, int]
     score: float = 1.0
-    # Visible extent across the line of sight: a hull's length when it crosses the view.
-    width_m: float | None = None
+    width_m: float | None = None  # a crossing hull shows its length
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready, rounded to what the measurement supports."""
