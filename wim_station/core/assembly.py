@@ -28,6 +28,8 @@ _MAX_TRAIN_AXLES = 40
 # along a braking vehicle, timing noise); a tandem partner is 40 % or more away.
 _DELAY_TOL = 0.12
 _DELAY_TOL_US = 1500.0
+# Vote lost per (proximity-weighted) hit a delay leaves without a partner.
+_ORPHAN_COST = 0.5
 
 # conditions(t_from_us, t_to_us) -> (flags from frame status and gaps, temperature_c)
 Conditions = Callable[[float, float], tuple[set[str], float | None]]
@@ -101,6 +103,14 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
         tol = _DELAY_TOL * cand + _DELAY_TOL_US
         err = np.abs(tb[None, None, :] - (near[None, :, None] + cand[:, None, None]))
         votes = ((err.min(axis=2) <= tol[:, None]) * weight[None, :]).sum(axis=1)
+        # Order is kept, so the hits of B before t + delay pair with those of A before t:
+        # a delay that leaves hits of B without a partner (or A) is less likely. Without
+        # this a braking truck's axle pattern fits a delay five times too long as well.
+        before_a = weight[near <= t].sum()
+        shifted = tb[None, :] - cand[:, None] - t
+        before_b = np.where((shifted <= 0) & (shifted >= -window_us),
+                            np.exp(-np.abs(shifted) / (0.25 * window_us)), 0.0).sum(axis=1)
+        votes = votes - _ORPHAN_COST * np.abs(before_b - before_a)
         delay = float(cand[int(np.argmax(votes))])
         miss = np.abs(tb - (t + delay))
         miss[: used_j + 1] = np.inf
