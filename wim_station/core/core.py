@@ -1,4 +1,11 @@
-"""`AxleLoadCore`: DAQ frames in, finished vehicle passages out. Pure: no I/O, no clock."""
+"""`AxleLoadCore`: DAQ frames in, finished vehicle passages out. Pure: no I/O, no clock.
+
+On a site of several lanes every wheel pulse is given to one lane before the lanes assemble
+their axle trains. A vehicle over the line between two lanes (straddling, changing lane)
+goes to one of them whole, its wheels from the other lane marked foreign so the passage is
+flagged: lanes are taken to be numbered left to right, each with a left and a right
+channel per row (or one 'full' channel), as on the reference site and in the simulator.
+"""
 
 from __future__ import annotations
 
