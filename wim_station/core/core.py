@@ -43,11 +43,6 @@ _STRADDLE_US = 5_000.0
 _SPLIT_WHEEL_US = 1_000.0
 # Pairs this close after the previous one belong to the same straddling vehicle.
 _STRADDLE_EPISODE_US = 1.5e6
-# Pulses are routed to lanes only once they ended this long ago: the wheels of one axle end
-# within milliseconds of each other but a block boundary can fall between them, and a wheel
-# is only known to be lone once every pulse that could overlap it has been reported (no
-# wheel pulse lasts this long: a plate at the lowest certified speed takes ~0.15 s).
-_ROUTE_HOLD_US = 300_000.0
 # Frames this far off the expected start time are a discontinuity (in sample periods).
 _CONTINUITY_SAMPLES = 0.5
 
@@ -85,6 +80,15 @@ class AxleLoadCore:
         self.boundary_wheels = 0
         self._straddles: dict[tuple[int, int], tuple[int, float]] = {}
         self._held: list[Pulse] = []
+        # Pulses are routed to lanes only once they ended this long ago: the wheels of one
+        # axle end within milliseconds of each other but a block boundary can fall between
+        # them, and a wheel is only known to be lone once every pulse that could overlap it
+        # has been reported: the longest wheel pulse, at the lowest certified speed.
+        det = self.site.detection
+        v_min = self.site.rules.min_speed_kmh / 3.6
+        longest_m = max(c.length_m for c in chans) + det.max_contact_patch_m
+        self._hold_us = 1e6 * (min(det.max_pulse_s, longest_m / v_min) if v_min > 0
+                               else det.max_pulse_s)
 
     # -- input ----------------------------------------------------------------------------
 
@@ -168,12 +172,12 @@ class AxleLoadCore:
         force = (counts - self._zero) * self._gain
         self._held += self._detector.feed(force, t0)
         now_us = t0 + counts.shape[0] * 1e6 / self._rate
-        self._route_held(now_us - _ROUTE_HOLD_US)
+        self._route_held(now_us - self._hold_us)
         while self._conditions and self._conditions[0][1] < now_us - _CONDITION_MEMORY_US:
             self._conditions.popleft()
         out: list[P.Passage] = []
         for lane in self._lanes.values():
-            out += lane.poll(now_us - _ROUTE_HOLD_US, self._conditions_between)
+            out += lane.poll(now_us - self._hold_us, self._conditions_between)
         self.passages += len(out)
         return sorted(out, key=lambda p: p.t_first_axle_us)
 
@@ -195,8 +199,9 @@ class AxleLoadCore:
         """Lane of every pulse (sorted by time); wheels over a lane line go to one lane.
 
         A straddling vehicle shows, at the same row and moment, a single wheel in each of two
-        neighbouring lanes (no other wheel beside it in either). Both go to one lane (the
-        one with more load at the start of the episode) marked foreign, so the vehicle is
+        neighbouring lanes (no other wheel beside it in either). Both go to one lane (at the
+        start of the episode the one with no axle train in progress, else the one with more
+        load), marked foreign, so the vehicle is
         seen once, flagged, instead of twice or mixed into the next lane's traffic. A lone
         wheel beside the line that coincides with an axle of the neighbouring lane (a lane
         changer's wheel split over the line, or a wheel path on it) joins that axle, marked
