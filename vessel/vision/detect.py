@@ -264,7 +264,12 @@ def _coarse_mask(
     col_bias = cv2.blur(col_bias, (15, 1))
     bg = row_med + col_bias
     resid = _channel_max(np.maximum(small_steady - bg, bg - small)).astype(np.float32)
-    mad = np.median(resid, axis=1, keepdims=True) * 1.4826 + 1.0
+    # The row's texture level from this frame alone. `resid` mixes two images: where the
+    # water moved between frames (near the camera, under way) the steady minimum is darker
+    # than this frame, so resid turns negative for half the row, its median collapses to ~0,
+    # and every wave trough near the bow stood out against the bare floor as a target.
+    spread = _channel_max(np.abs(small - bg)).astype(np.float32)
+    mad = np.median(spread, axis=1, keepdims=True) * 1.4826 + 1.0
     thr = np.maximum(cfg.coarse_floor, cfg.coarse_k * mad)
     z = resid / thr
     big = cv2.resize(z, (w, h), interpolation=cv2.INTER_NEAREST)
