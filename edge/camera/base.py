@@ -13,14 +13,14 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 import numpy as np
 
 from edge.camera.errors import CameraError
 from edge.camera.frame import TimedFrame
 from edge.camera.ring import FrameRing
+from edge.closing import ClosedOnExit
 
 CameraState = Literal["connecting", "streaming", "stalled", "reconnecting", "closed"]
 
@@ -40,7 +40,7 @@ class FrameSourceHealth:
     last_error: str | None
 
 
-class FrameSource(ABC):
+class FrameSource(ABC, ClosedOnExit):
     """A camera by URL. Backends implement `_connect`, `_grab`, `_disconnect`.
 
     `_grab` blocks for at most about `read_timeout_s` and returns a BGR image or JPEG bytes,
@@ -126,14 +126,6 @@ class FrameSource(ABC):
             self._thread.join()
         self._state = "closed"
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:  # fmt: skip
-        self.close()
 
     # --- for backends -----------------------------------------------------------------
     def _store(self, data: np.ndarray | bytes) -> TimedFrame:

@@ -7,9 +7,9 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
+from edge.closing import ClosedOnExit
 from edge.display.errors import DisplayError
 from edge.display.message import DisplayMessage
 from edge.display.protocol import to_gb2312
@@ -32,7 +32,7 @@ class DisplayHealth:
     status_bits: int | None
 
 
-class TextDisplay(ABC):
+class TextDisplay(ABC, ClosedOnExit):
     """Shows messages; never raises device faults into the caller (they go to `health()`).
 
     `show()`/`clear()` return True when the controller acknowledged; they block for the
@@ -105,17 +105,9 @@ class TextDisplay(ABC):
     @abstractmethod
     def _clear(self) -> None: ...
 
-    def _close(self) -> None:  # noqa: B027 - optional hook
+    def _close(self) -> None:
         pass
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:  # fmt: skip
-        self.close()
 
 
 class MemoryDisplay(TextDisplay):

@@ -10,8 +10,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from types import TracebackType
 
+from edge.closing import ClosedOnExit
 from edge.display.base import DisplayHealth, TextDisplay
 from edge.display.board import MessageBoard
 from edge.display.message import DisplayMessage
@@ -28,7 +28,7 @@ class SignBoardHealth:
     in_sync: bool
 
 
-class SignBoard:
+class SignBoard(ClosedOnExit):
     """Runs a `MessageBoard` against a `TextDisplay` in a background thread.
 
     A failed update is retried every `retry_s` until the display takes it. The display is
@@ -107,11 +107,3 @@ class SignBoard:
             message = replace(message, hold_s=min(message.hold_s + self.hold_grace_s, 6553.5))
         return self.display.show(message)
 
-    def __enter__(self) -> SignBoard:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:  # fmt: skip
-        self.close()

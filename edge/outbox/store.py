@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from edge.closing import ClosedOnExit
 from edge.config.common import OutboxSection
 from edge.errors import EdgeError
 from edge.evidence.files import EvidenceFile, fsync_dir, write_file_atomic
@@ -97,7 +98,7 @@ RecordBuilder = Callable[[int, str | None], dict[str, Any]]
 """(seq, prev_hash) -> the complete signed record with `record_id` and `hash`."""
 
 
-class Outbox:
+class Outbox(ClosedOnExit):
     """The durable queue of one agent; thread-safe (one connection behind a lock)."""
 
     def __init__(self, section: OutboxSection, device: str,
@@ -193,11 +194,6 @@ class Outbox:
             os.close(self._lock_fd)
             self._lock_fd = -1
 
-    def __enter__(self) -> Outbox:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -19,9 +19,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
+from edge.closing import ClosedOnExit
 from edge.speaker.audio import EspeakSynth, write_scaled
 from edge.speaker.errors import SpeakerError
 from edge.speaker.message import VoiceMessage
@@ -52,7 +52,7 @@ class PlayRequest:
     message: VoiceMessage
 
 
-class Speaker(ABC):
+class Speaker(ABC, ClosedOnExit):
     """Queue and play voice messages. Backends implement `_play` (blocking) and `_stop`."""
 
     def __init__(
@@ -188,14 +188,6 @@ class Speaker(ABC):
     def _stop(self) -> None:
         """Interrupt the current `_play` from another thread (called with the lock held)."""
 
-    def _close(self) -> None:  # noqa: B027 - optional hook
+    def _close(self) -> None:
         pass
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:  # fmt: skip
-        self.close()

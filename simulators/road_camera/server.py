@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from edge.closing import ClosedOnExit
 from simulators.errors import SimulatorError
 from simulators.road_camera.plates import COLORS, PlateSpec
 from simulators.road_camera.scene import (
@@ -106,7 +107,7 @@ class RoadCamera:
         return encode_jpeg(img, self.options.jpeg_quality), tuple(truths)
 
 
-class CameraServer:
+class CameraServer(ClosedOnExit):
     """Serves a `RoadCamera` over HTTP on loopback; `close()` stops streams and joins threads."""
 
     def __init__(self, camera: RoadCamera, port: int = 0, host: str = "127.0.0.1",
@@ -136,11 +137,6 @@ class CameraServer:
         self._httpd.server_close()  # joins the request threads
         self._thread.join()
 
-    def __enter__(self) -> CameraServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _handler_class(camera: RoadCamera, stop: threading.Event,

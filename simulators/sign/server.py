@@ -14,10 +14,10 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import TracebackType
 
 import cv2
 
+from edge.closing import ClosedOnExit
 from edge.display.errors import DisplayProtocolError
 from edge.display.protocol import (
     BROADCAST,
@@ -57,7 +57,7 @@ def read_history(png_dir: Path) -> list[ShownMessage]:
     return [ShownMessage(**json.loads(line)) for line in path.read_text("utf-8").splitlines()]
 
 
-class SignSimulator:
+class SignSimulator(ClosedOnExit):
     """TCP server on `host:port` (port 0 picks a free one; see `.port`)."""
 
     def __init__(
@@ -115,14 +115,6 @@ class SignSimulator:
             worker.join()
         self._listener.close()
 
-    def __enter__(self) -> SignSimulator:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:  # fmt: skip
-        self.close()
 
     def _accept_loop(self) -> None:
         while not self._stop.is_set():

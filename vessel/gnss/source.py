@@ -14,11 +14,11 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any, BinaryIO
 
 import serial
 
+from edge.closing import ClosedOnExit
 from vessel.errors import VesselError
 from vessel.gnss.config import GnssConfig
 from vessel.gnss.decoder import NmeaDecoder
@@ -37,7 +37,7 @@ class EndOfStream(Exception):
     """A replay has no more bytes."""
 
 
-class GnssSource(ABC):
+class GnssSource(ABC, ClosedOnExit):
     """A stream of navigation epochs from one receiver. Context manager; `close()` is idempotent."""
 
     def __init__(self, url: str, decoder: NmeaDecoder) -> None:
@@ -137,16 +137,6 @@ class GnssSource(ABC):
             thread.join()
         self._close_backend()
 
-    def __enter__(self) -> GnssSource:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @abstractmethod
     def _read_bytes(self, max_bytes: int, timeout_s: float) -> bytes:

@@ -15,6 +15,7 @@ from typing import Any
 
 import serial
 
+from edge.closing import ClosedOnExit
 from vessel.config import HelmSection
 from vessel.errors import VesselError
 from vessel.helm.protocol import (
@@ -34,7 +35,7 @@ class HelmError(VesselError):
     """The helm URL cannot be used at all."""
 
 
-class HelmLink:
+class HelmLink(ClosedOnExit):
     """A motor controller reached by a pyserial URL (`/dev/ttyUSB1`, `socket://host:port`)."""
 
     def __init__(self, url: str, baudrate: int = 115_200, steering: Steering = "rudder",
@@ -140,11 +141,6 @@ class HelmLink:
             with contextlib.suppress(Exception):
                 port.close()
 
-    def __enter__(self) -> HelmLink:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def open_helm(section: HelmSection) -> HelmLink:

@@ -9,9 +9,9 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import BinaryIO
 
+from edge.closing import ClosedOnExit
 from wim_station.daq.codec import FrameDecoder, SeqGap, encode
 from wim_station.daq.frame import DaqFrame
 from wim_station.daq.header import HeaderError, RecordingHeader
@@ -51,7 +51,7 @@ def read_header(path: str | os.PathLike[str]) -> RecordingHeader:
         return rec.header
 
 
-class RecordingReader:
+class RecordingReader(ClosedOnExit):
     """An open recording: `header`, then its frames streamed chunk by chunk.
 
     After iterating, `counters()` tells what the decoder discarded; `truncated_bytes` is an
@@ -106,13 +106,6 @@ class RecordingReader:
     def close(self) -> None:
         self._file.close()
 
-    def __enter__(self) -> RecordingReader:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
 
 def open_recording(path: str | os.PathLike[str], chunk_size: int = CHUNK_SIZE) -> RecordingReader:
@@ -120,7 +113,7 @@ def open_recording(path: str | os.PathLike[str], chunk_size: int = CHUNK_SIZE) -
     return RecordingReader(path, chunk_size)
 
 
-class RecordingWriter:
+class RecordingWriter(ClosedOnExit):
     """Writes a recording to `path + '.part'`, renamed to `path` by `close()` after fsync."""
 
     def __init__(self, path: str | os.PathLike[str], header: RecordingHeader) -> None:
@@ -159,10 +152,3 @@ class RecordingWriter:
             f.close()
         os.replace(self._part, self.path)
 
-    def __enter__(self) -> RecordingWriter:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()

@@ -11,10 +11,10 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from edge.closing import ClosedOnExit
 from wim_station.daq.codec import FrameDecoder, SeqGap
 from wim_station.daq.frame import DaqFrame
 from wim_station.daq.header import RecordingHeader
@@ -30,7 +30,7 @@ class DaqSourceError(WimError):
     """A DAQ source cannot be created (bad URL) or used (closed)."""
 
 
-class DaqSource(ABC):
+class DaqSource(ABC, ClosedOnExit):
     """One DAQ stream. `read(timeout_s)` returns the next frame or None; never raises on
     garbage or a lost link (it counts, resyncs and reconnects with capped backoff)."""
 
@@ -144,13 +144,6 @@ class DaqSource(ABC):
             self._connected = False
             self._disconnect()
 
-    def __enter__(self) -> DaqSource:
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # -- internals -------------------------------------------------------------------------
     def _frames_per_s(self) -> float:
