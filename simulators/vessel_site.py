@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import cv2
 
+from edge.camera.mjpeg import encode_part, stream_content_type
 from edge.config.loader import load_config
 from edge.errors import ConfigError
 from edge.geo import destination_point
@@ -116,8 +117,7 @@ class LakeCameraServer:
 
             def _stream(self) -> None:
                 self.send_response(200)
-                self.send_header("Content-Type",
-                                 f"multipart/x-mixed-replace; boundary={_BOUNDARY}")
+                self.send_header("Content-Type", stream_content_type(_BOUNDARY))
                 self.end_headers()
                 seq = -1
                 try:
@@ -125,9 +125,7 @@ class LakeCameraServer:
                         seq, jpeg = server.wait_frame(seq, 1.0)
                         if jpeg is None:
                             continue
-                        self.wfile.write(
-                            f"--{_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-                            f"Content-Length: {len(jpeg)}\r\n\r\n".encode() + jpeg + b"\r\n")
+                        self.wfile.write(encode_part(jpeg, _BOUNDARY))
                 except OSError:
                     pass  # the viewer went away
 

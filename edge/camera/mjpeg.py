@@ -58,3 +58,16 @@ def _content_length(headers: str) -> int | None:
                 return None
             return length if length >= 0 else None
     return None
+
+
+def stream_content_type(boundary: str) -> str:
+    """The Content-Type header of an MJPEG stream with this boundary."""
+    return f"multipart/x-mixed-replace; boundary={boundary}"
+
+
+def encode_part(jpeg: bytes, boundary: str, timestamp_us: int | None = None) -> bytes:
+    """One JPEG as a part of an MJPEG stream, optionally stamped with `X-Timestamp-Us`."""
+    stamp = f"X-Timestamp-Us: {timestamp_us}\r\n" if timestamp_us is not None else ""
+    head = (f"--{boundary}\r\nContent-Type: image/jpeg\r\n"
+            f"Content-Length: {len(jpeg)}\r\n{stamp}\r\n")
+    return head.encode() + jpeg + b"\r\n"

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from edge.camera.mjpeg import encode_part, stream_content_type
 from edge.recorder.streams import TimedChunk
 
 log = logging.getLogger(__name__)
@@ -185,17 +186,14 @@ class MjpegReplayServer:
                     return
                 server.ever_connected.set()
                 self.send_response(200)
-                self.send_header("Content-Type",
-                                 f"multipart/x-mixed-replace; boundary={_BOUNDARY}")
+                self.send_header("Content-Type", stream_content_type(_BOUNDARY))
                 self.end_headers()
                 seq = -1
                 with contextlib.suppress(OSError):
                     while not server._stop.is_set():
                         seq, jpeg = server.wait_frame(seq, 0.5)
                         if jpeg is not None:
-                            self.wfile.write(
-                                f"--{_BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: "
-                                f"{len(jpeg)}\r\n\r\n".encode() + jpeg + b"\r\n")
+                            self.wfile.write(encode_part(jpeg, _BOUNDARY))
 
         class Server(ThreadingHTTPServer):
             daemon_threads = False

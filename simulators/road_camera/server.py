@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from edge.camera.mjpeg import encode_part, stream_content_type
 from edge.closing import ClosedOnExit
 from simulators.errors import SimulatorError
 from simulators.road_camera.plates import COLORS, PlateSpec
@@ -183,16 +184,12 @@ def _handler_class(camera: RoadCamera, stop: threading.Event,
 
         def _stream(self) -> None:
             self.send_response(200)
-            self.send_header("Content-Type",
-                             f"multipart/x-mixed-replace; boundary={_BOUNDARY}")
+            self.send_header("Content-Type", stream_content_type(_BOUNDARY))
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
             while not stop.is_set():
                 frame = camera.frame()
-                head = (f"--{_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-                        f"Content-Length: {len(frame.jpeg)}\r\n"
-                        f"X-Timestamp-Us: {frame.timestamp_us}\r\n\r\n").encode()
-                self.wfile.write(head + frame.jpeg + b"\r\n")
+                self.wfile.write(encode_part(frame.jpeg, _BOUNDARY, frame.timestamp_us))
                 self.wfile.flush()
                 stop.wait(period_s)
 
