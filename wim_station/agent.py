@@ -4,11 +4,12 @@ Threads, each with one job:
 - `wim-daq`: reads DAQ frames, feeds the axle-load core, maps DAQ time to host time, and
   queues each finished passage. It never waits on anything slow (plate reading, JPEG
   encoding, fsync): a full queue drops and counts rather than stall the DAQ.
-- `wim-evidence`: decides each passage, commits it to the outbox (`up/passage`), and for an
-  overloaded valid vehicle picks the frames from its lane's camera ring buffers, reads the
-  plate, annotates the photos, posts the sign message and commits the signed violation
-  record with its evidence files. A dead camera never stops it: the record goes out with
-  the evidence that exists and `details.missing_evidence` naming what is missing.
+- `wim-evidence`: decides each passage (offenders ahead of passages already waiting),
+  commits it to the outbox (`up/passage`), and for an overloaded valid vehicle picks the
+  frames from its lane's camera ring buffers, reads the plate, annotates the photos, posts
+  the sign message and commits the signed violation record with its evidence files. A dead
+  camera never stops it: the record goes out with the evidence that exists and
+  `details.missing_evidence` naming what is missing.
 - cameras, the sign board and the MQTT link run their own threads (edge.camera,
   edge.display, edge.mqtt).
 
@@ -107,7 +108,11 @@ class WimAgent:
         self.daq: DaqSource | None = None
         self.cameras: dict[str, tuple[CameraSection, FrameSource]] = {}
         self.sign: SignBoard | None = None
-        self._jobs: queue.Queue[Passage] = queue.Queue(self.options.queue_max)
+        # Offenders first: (0 overloaded / 1 other, arrival number, passage). A legal vehicle
+        # closed just before must not hold an offender back by its own commit (an fsync).
+        self._jobs: queue.PriorityQueue[tuple[int, int, Passage]] = queue.PriorityQueue(
+            self.options.queue_max)
+        self._arrivals = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -195,12 +200,23 @@ class WimAgent:
                 log.exception("DAQ frame could not be processed")
                 continue
             for passage in passages:
-                try:
-                    self._jobs.put_nowait(passage)
-                except queue.Full:
-                    self.counters["jobs_dropped"] += 1
-                    log.error("evidence worker behind: passage lane %d at %s dropped",
-                              passage.lane, iso_utc(passage.t_first_axle_us))
+                self.enqueue(passage)
+
+    def enqueue(self, passage: Passage) -> bool:
+        """Queue a finished passage for the evidence worker, an offender ahead of others.
+
+        Never blocks: a full queue drops and counts (False).
+        """
+        self._arrivals += 1
+        urgent = decide(passage, self.config.rules).overloaded  # pure and cheap
+        try:
+            self._jobs.put_nowait((0 if urgent else 1, self._arrivals, passage))
+        except queue.Full:
+            self.counters["jobs_dropped"] += 1
+            log.error("evidence worker behind: passage lane %d at %s dropped",
+                      passage.lane, iso_utc(passage.t_first_axle_us))
+            return False
+        return True
 
     # -- the evidence pipeline -------------------------------------------------------------
 
@@ -217,7 +233,7 @@ class WimAgent:
                                     self._jobs.qsize())
                     return
             try:
-                passage = self._jobs.get(timeout=0.2 if drain_until else 1.0)
+                _, _, passage = self._jobs.get(timeout=0.2 if drain_until else 1.0)
             except queue.Empty:
                 continue
             try:

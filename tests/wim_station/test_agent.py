@@ -79,6 +79,17 @@ def test_no_violation_for_legal_warned_or_invalid(tmp_path: Path, gvw_kg: float,
         agent.close()
 
 
+def test_an_offender_is_processed_before_passages_already_waiting(tmp_path: Path) -> None:
+    agent = WimAgent(_offline(tmp_path))
+    try:
+        for gvw_kg in (40_000, 41_000, 60_000, 42_000, 61_000):
+            assert agent.enqueue(six_axle(gvw_kg))
+        order = [agent._jobs.get_nowait()[2].gvw_kg for _ in range(5)]
+        assert order == [60_000, 61_000, 40_000, 41_000, 42_000]
+    finally:
+        agent.close()
+
+
 def test_health_reports_pipelines_devices_and_alarms(tmp_path: Path) -> None:
     agent = WimAgent(_offline(tmp_path))
     try:
