@@ -109,7 +109,7 @@ def find_candidates(
             steady = np.minimum(steady, prev)
     fine = _fine_mask(img, steady, cfg)
     mid = _fine_mask(img, steady, cfg, scale=3)
-    coarse = _coarse_mask(img, steady, cfg)
+    coarse = _coarse_mask(img, steady, cfg, hr)
     mask = fine[0] | mid[0] | coarse[0]
     score_map = np.maximum(np.maximum(fine[1], mid[1]), coarse[1])
     water = (mask & band.valid).astype(np.uint8)
@@ -250,7 +250,7 @@ def _fine_mask(
 
 
 def _coarse_mask(
-    img: Image, steady: Image, cfg: VisionConfig
+    img: Image, steady: Image, cfg: VisionConfig, horizon_row: int
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float32]]:
     h, w = img.shape[:2]
     sh, sw = max(1, h // 4), max(8, w // 4)
@@ -272,6 +272,10 @@ def _coarse_mask(
     mad = np.median(spread, axis=1, keepdims=True) * 1.4826 + 1.0
     thr = np.maximum(cfg.coarse_floor, cfg.coarse_k * mad)
     z = resid / thr
+    # The quarter-size row holding the horizon averages sky or shore with water: where the
+    # shore is low the haze-bright sky shows through it, a long static strip.
+    if horizon_row % 4 != 3:
+        z[horizon_row // 4] = 0.0
     big = cv2.resize(z, (w, h), interpolation=cv2.INTER_NEAREST)
     return big > 1.0, big
 
