@@ -274,7 +274,7 @@ def _coarse_mask(
     z = resid / thr
     # The quarter-size row holding the horizon averages sky or shore with water: where the
     # shore is low the haze-bright sky shows through it, a long static strip.
-    if horizon_row % 4 != 3:
+    if horizon_row // 4 < sh:  # (a band cut short by the frame's bottom edge may end there)
         z[horizon_row // 4] = 0.0
     big = cv2.resize(z, (w, h), interpolation=cv2.INTER_NEAREST)
     return big > 1.0, big
