@@ -16,9 +16,10 @@ import time
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
-from edge.geo import distance_bearing
-from simulators.lake_camera.scenario import scenario
+from edge.geo import destination_point, distance_bearing
+from simulators.lake_camera.scenario import SimFrame, scenario
 from simulators.lake_camera.world import FrameTruth, TruthObject
 from vessel.vision.camera import Attitude, CameraModel
 from vessel.vision.core import Detection, FrameResult, VisionCore
@@ -54,6 +55,13 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--attitude", action="store_true", help="give the core noisy true pitch/roll")
+    ap.add_argument(
+        "--chart", action="store_true",
+        help="give the core the shore distance (as a chart would) for the water edge's dip",
+    )
+    ap.add_argument(
+        "--breakdown", action="store_true", help="print where the range/position error comes from"
+    )
     args = ap.parse_args()
     cv2.setNumThreads(1)
     cam = CameraModel(width_px=1280, height_px=720, hfov_deg=70.0, height_m=2.0)
@@ -65,6 +73,10 @@ def main() -> None:
     bearing_err: list[float] = []
     range_err: list[float] = []
     pos_err_100: list[float] = []
+    # (truth range, det range, range at the det's contact with the true attitude,
+    #  near-hull range, per-frame position error, track position error, bearing err,
+    #  pitch err, kind)
+    rows: list[tuple[float, ...]] = []
     elapsed = 0.0
     core: VisionCore | None = None
     scene_id = None
@@ -81,7 +93,8 @@ def main() -> None:
                 sf.own.roll_deg + float(rng.normal(0, 0.1)),
             )
         t0 = time.perf_counter()
-        result = core.process(frame, sf.t_s, attitude=att, own_pose=sf.own)
+        shore = sf.scene.look.shore_distance_m if args.chart else None
+        result = core.process(frame, sf.t_s, attitude=att, own_pose=sf.own, shore_distance_m=shore)
         elapsed += time.perf_counter() - t0
         frames += 1
         matched = set()
@@ -105,6 +118,22 @@ def main() -> None:
             if det.lat_deg is not None and det.lon_deg is not None and 70 <= obj.range_m <= 130:
                 d, _ = distance_bearing(det.lat_deg, det.lon_deg, obj.lat_deg, obj.lon_deg)
                 pos_err_100.append(d)
+                if args.breakdown and det.range_m is not None and det.bearing_deg is not None:
+                    true_att = Attitude(sf.own.pitch_deg, sf.own.roll_deg)
+                    x, y, w, h = det.box
+                    r_true = cam.pixel_to_range_m(x + (w - 1) / 2, y + h - 0.5, true_att)
+                    lat1, lon1 = destination_point(
+                        sf.own.lat_deg, sf.own.lon_deg,
+                        sf.own.heading_deg + cam.mount_yaw_deg + det.bearing_deg, det.range_m,
+                    )
+                    d1, _ = distance_bearing(lat1, lon1, obj.lat_deg, obj.lon_deg)
+                    rows.append((
+                        obj.range_m, det.range_m, r_true or math.nan,
+                        _near_range(cam, sf, obj.target_id, true_att), d1, d,
+                        det.bearing_deg - obj.bearing_deg,
+                        result.attitude.pitch_deg - sf.own.pitch_deg,
+                        1.0 if obj.kind == "boat" else 0.0,
+                    ))
         for det in result.detections:
             if det.range_m is not None and det.range_m > 150:
                 continue
@@ -133,7 +162,51 @@ def main() -> None:
     print(f"bearing error:                   {stats(bearing_err, unit=' deg')}")
     print(f"range error within 100 m:        {stats(range_err, 100.0, ' %')}")
     print(f"position error at 70-130 m:      {stats(pos_err_100, unit=' m')}")
+    if args.breakdown and rows:
+        _breakdown(np.array(rows))
     print(f"core speed 1280x720, 1 thread:   {frames / elapsed:.1f} frames/s")
+
+
+def _near_range(cam: CameraModel, sf: SimFrame, target_id: int, att: Attitude) -> float:
+    """Range at the lowest image point of a target's waterline (what an ideal detector sees)."""
+    tgt = next(t for t in sf.targets if t.target_id == target_id)
+    dist, brg = distance_bearing(sf.own.lat_deg, sf.own.lon_deg, tgt.lat_deg, tgt.lon_deg)
+    rel = math.radians(brg - sf.own.heading_deg)
+    fwd, stbd = dist * math.cos(rel), dist * math.sin(rel)
+    head = math.radians(tgt.heading_deg - sf.own.heading_deg)
+    ax, ay = math.cos(head), math.sin(head)
+    hl, hb = tgt.length_m / 2, tgt.beam_m / 2
+    pts = [
+        [fwd + a * ax - c * ay, stbd + a * ay + c * ax, cam.height_m]
+        for a, c in ((-hl, -hb), (hl * 0.55, -hb), (hl, 0.0), (hl * 0.55, hb), (-hl, hb))
+    ]
+    u, v, _ = cam.level_to_pixel(pts, att)
+    vmax = float(np.nanmax(v))
+    r = cam.pixel_to_range_m(float(np.nanmean(u)), vmax, att)
+    return r if r is not None else math.nan
+
+
+def _breakdown(a: npt.NDArray[np.float64]) -> None:
+    truth, det, r_true, near, e_frame, e_track, e_brg, e_pitch, boat = a.T
+
+    def q(v: npt.NDArray[np.float64], label: str) -> None:
+        v = v[np.isfinite(v)]
+        print(
+            f"  {label:44s} median {np.median(v):+7.2f}  |p50| {np.median(np.abs(v)):6.2f}"
+            f"  |p90| {np.percentile(np.abs(v), 90):6.2f}"
+        )
+
+    print(f"breakdown at 70-130 m (n={len(a)}, boats {int(boat.sum())}):")
+    q(det - truth, "range error total, m")
+    q(det - r_true, "  from attitude/horizon (det vs true att), m")
+    q(r_true - truth, "  from contact point vs centre, m")
+    q(r_true - near, "    detector's contact vs ideal near waterline, m")
+    q(near - truth, "    ideal near waterline vs centre (hull), m")
+    q(e_pitch, "pitch error, deg")
+    q(e_brg, "bearing error, deg")
+    q(truth * np.radians(e_brg), "  cross-range error, m")
+    q(e_frame, "position error, per-frame range+bearing, m")
+    q(e_track, "position error, reported (track), m")
 
 
 if __name__ == "__main__":

@@ -81,9 +81,18 @@ class VisionCore:
         t_s: float,
         attitude: Attitude | None = None,
         own_pose: GeoPose | None = None,
+        shore_distance_m: float | None = None,
     ) -> FrameResult:
-        """Detect, classify, track and locate targets in one frame taken at `t_s`."""
+        """Detect, classify, track and locate targets in one frame taken at `t_s`.
+
+        `shore_distance_m` (e.g. from the chart, along the camera axis) says the found water
+        edge is a shore, atan(height / distance) below the true horizon; without it the
+        configured `horizon_depression_deg` is used.
+        """
         cam, cfg = self.camera, self.cfg
+        depression = cfg.horizon_depression_deg
+        if shore_distance_m is not None and shore_distance_m > 0:
+            depression = math.degrees(math.atan2(cam.height_m, shore_distance_m))
         if frame_bgr.ndim != 3 or frame_bgr.shape[:2] != (cam.height_px, cam.width_px):
             raise ValueError(
                 f"frame {frame_bgr.shape} does not match the camera's "
@@ -92,12 +101,12 @@ class VisionCore:
         f = cam.focal_px
         # Where to look for the horizon: the attitude's prediction, else last frame's line.
         if attitude is not None:
-            predicted = cam.horizon_line(attitude, cfg.horizon_depression_deg)
+            predicted = cam.horizon_line(attitude, depression)
             search = cfg.horizon_search_deg
         elif self._last_horizon is not None:
             predicted, search = self._last_horizon, cfg.horizon_search_deg
         else:
-            predicted = cam.horizon_line(Attitude(), cfg.horizon_depression_deg)
+            predicted = cam.horizon_line(Attitude(), depression)
             search = 2 * cfg.horizon_search_deg
         max_slope = math.tan(math.radians(cfg.max_roll_deg))
         found = estimate_horizon(frame_bgr, predicted, math.radians(search) * f, max_slope)
@@ -108,14 +117,14 @@ class VisionCore:
             source = "image"
             if cfg.geometry_source == "horizon" or attitude is None:
                 geo_att = cam.attitude_from_horizon(
-                    found, cfg.horizon_depression_deg, guess=attitude or self._last_attitude
+                    found, depression, guess=attitude or self._last_attitude
                 )
         if geo_att is None:
             geo_att = attitude or self._last_attitude or Attitude()
             if attitude is not None and found is None:
                 source = "attitude"
         self._last_attitude = geo_att
-        line = found or cam.horizon_line(geo_att, cfg.horizon_depression_deg)
+        line = found or cam.horizon_line(geo_att, depression)
         if line is None:
             return FrameResult(t_s, None, "none", geo_att, (), 0)
         below = int(min(cam.height_px, f * cam.height_m / cfg.min_range_m + 4))
