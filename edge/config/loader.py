@@ -178,7 +178,7 @@ def _field_names(model: type[BaseModel], loc: Loc) -> list[str]:
         annotation = _step(annotation, part)
         if annotation is None:
             return []
-    found = _model_in(annotation)
+    found = model_in(annotation)
     return list(found.model_fields) if found is not None else []
 
 
@@ -187,7 +187,7 @@ def _step(annotation: Any, part: str | int) -> Any:
         for arg in typing.get_args(_unwrap(annotation)):
             return arg
         return None
-    found = _model_in(annotation)
+    found = model_in(annotation)
     if found is None:
         args = typing.get_args(_unwrap(annotation))
         return args[1] if len(args) == 2 else None  # dict[str, X]
@@ -205,12 +205,13 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The config model inside a field's type (through Optional, Annotated, tuples), if any."""
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _model_in(arg)
+        found = model_in(arg)
         if found is not None:
             return found
     return None

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from edge.config.loader import SCHEMAS, schema_for
+from edge.config.loader import SCHEMAS, model_in, schema_for
 
 
 def render_reference() -> str:
@@ -36,7 +36,7 @@ def _section(model: type[BaseModel], prefix: str, seen: set[type[BaseModel]]) ->
             "| key | type | default | allowed | description |", "|---|---|---|---|---|"]
     nested: list[tuple[str, type[BaseModel]]] = []
     for name, field in model.model_fields.items():
-        sub = _model_in(field.annotation)
+        sub = model_in(field.annotation)
         rows.append(f"| `{name}` | {_type_name(field.annotation)} | {_default(field)} | "
                     f"{_constraints(field)} | {field.description or ''} |")
         if sub is not None:
@@ -51,16 +51,6 @@ def _section(model: type[BaseModel], prefix: str, seen: set[type[BaseModel]]) ->
 
 def _doc(model: type[BaseModel]) -> str:
     return (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _type_name(annotation: Any) -> str:
