@@ -25,7 +25,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test,demo]'
+  echo "setup: installing the project and its tools into .venv (log: .venv/pip.log)" >&2
+  if ! { .venv/bin/python -m pip install -q --upgrade pip &&
+         .venv/bin/python -m pip install -q -e '.[test,demo]'; } > .venv/pip.log 2>&1; then
+    tail -n 30 .venv/pip.log >&2
+    echo "setup: pip install failed (full log: .venv/pip.log)" >&2
+    exit 1
+  fi
   rm -f .venv/.installed-* && touch "$stamp"
 fi
