@@ -68,3 +68,9 @@ class VisionConfig(StrictModel):
     person_max_height_m: float = Field(0.7, gt=0)
     boat_min_width_m: float = Field(1.6, gt=0)
     boat_min_height_m: float = Field(0.6, gt=0)
+    # Range is measured to the nearest waterline point; a target's position is its centre,
+    # further by about half the hull's extent along the line of sight. For a hull of length
+    # L and beam B at a random heading that is (L + B) / pi on average: 3 m for the 3-12 m
+    # boats of the lake simulator (benchmarks/vision.py --breakdown measures median 3.0 m).
+    # A swimmer's near side and centre differ by ~0.15 m, below a pixel at any range.
+    boat_centre_beyond_contact_m: float = Field(3.0, ge=0, le=20)

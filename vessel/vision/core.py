@@ -175,7 +175,8 @@ class VisionCore:
                 continue  # a ripple's crest: nothing afloat is this flat
             kind = self._classify(width_m, height_m)
             b = math.radians(axis_deg + brg)
-            x_m, y_m = sx + rng * math.sin(b), sy + rng * math.cos(b)
+            centre_m = rng + (cfg.boat_centre_beyond_contact_m if kind == "boat" else 0.0)
+            x_m, y_m = sx + centre_m * math.sin(b), sy + centre_m * math.cos(b)
             meas.append(Measurement(x_m, y_m, sx, sy, kind, i))
             geo.append((brg, rng, width_m, height_m, kind))
         assigned = self.tracker.update(t_s, meas)

@@ -161,7 +161,7 @@ def _waterline(img: Image, x: int, w: int, top: int, bottom: int) -> int:
     top_g = float(g.max())
     if top_g < 6.0:
         return bottom
-    strong = np.flatnonzero(g >= 0.5 * top_g)
+    strong = np.flatnonzero(g >= max(6.0, 0.25 * top_g))
     return int(a + strong[-1])
 
 
