@@ -24,6 +24,10 @@ class VisionConfig(StrictModel):
     # horizon's dip is 0.05 deg at 2 m); a shore at distance D appears atan(h / D) lower,
     # e.g. 0.08 deg for 1.5 km at 2 m, which biases ranges at 100 m by about 7 %.
     horizon_depression_deg: float = Field(0.0, ge=0, le=2)
+    # With an IMU attitude and no chart distance, the dip is learnt as the running mean of
+    # IMU pitch minus the water edge's pitch over this time constant (0 disables): a boat's
+    # IMU pitch noise of ~0.1 deg at 10 frames/s averages to ~0.015 deg over 5 s.
+    depression_time_constant_s: float = Field(5.0, ge=0)
     # Which attitude the geometry uses: the image horizon when found (sub-pixel, best),
     # or always the attitude given with the frame (IMU).
     geometry_source: Literal["horizon", "attitude"] = "horizon"

@@ -72,6 +72,7 @@ class VisionCore:
         self.tracker = Tracker(self.cfg)
         self._last_horizon: Line | None = None
         self._last_attitude: Attitude | None = None
+        self._dip: tuple[float, float] | None = None  # (t_s, learnt dip of the water edge, deg)
         self._plane: LocalFrame | None = None
         self._bands: list[tuple[float, npt.NDArray[np.uint8]]] = []
 
@@ -87,12 +88,18 @@ class VisionCore:
 
         `shore_distance_m` (e.g. from the chart, along the camera axis) says the found water
         edge is a shore, atan(height / distance) below the true horizon; without it the
-        configured `horizon_depression_deg` is used.
+        configured `horizon_depression_deg` is used, or, when an `attitude` comes with the
+        frames, the dip learnt from it (see `depression_time_constant_s`).
         """
         cam, cfg = self.camera, self.cfg
         depression = cfg.horizon_depression_deg
+        learn = False
         if shore_distance_m is not None and shore_distance_m > 0:
             depression = math.degrees(math.atan2(cam.height_m, shore_distance_m))
+        elif attitude is not None and cfg.depression_time_constant_s > 0:
+            learn = True
+            if self._dip is not None:
+                depression = self._dip[1]
         if frame_bgr.ndim != 3 or frame_bgr.shape[:2] != (cam.height_px, cam.width_px):
             raise ValueError(
                 f"frame {frame_bgr.shape} does not match the camera's "
@@ -115,6 +122,8 @@ class VisionCore:
         if found is not None:
             self._last_horizon = found
             source = "image"
+            if learn and attitude is not None:
+                depression = self._learn_dip(found, attitude, t_s)
             if cfg.geometry_source == "horizon" or attitude is None:
                 geo_att = cam.attitude_from_horizon(
                     found, depression, guess=attitude or self._last_attitude
@@ -149,6 +158,26 @@ class VisionCore:
             self._track(cands, t_s, geo_att, own_pose),
             len(cands),
         )
+
+    def _learn_dip(self, found: Line, attitude: Attitude, t_s: float) -> float:
+        """Update and return the water edge's dip: the mean of IMU pitch minus edge pitch.
+
+        The horizon is precise frame to frame but a shore sits an unknown angle below the
+        true horizon; the IMU is noisy but unbiased by the shore. Their difference, averaged
+        over `depression_time_constant_s`, is the dip (plus any IMU pitch bias).
+        """
+        cfg = self.cfg
+        raw = self.camera.attitude_from_horizon(found, 0.0, guess=attitude)
+        if raw is None:
+            return self._dip[1] if self._dip is not None else cfg.horizon_depression_deg
+        sample = min(2.0, max(0.0, attitude.pitch_deg - raw.pitch_deg))
+        if self._dip is None or t_s <= self._dip[0]:
+            dip = sample  # first sample, or time went back: start again
+        else:
+            a = 1.0 - math.exp(-(t_s - self._dip[0]) / cfg.depression_time_constant_s)
+            dip = self._dip[1] + a * (sample - self._dip[1])
+        self._dip = (t_s, dip)
+        return dip
 
     def _track(
         self, cands: list[Candidate], t_s: float, att: Attitude, own: GeoPose | None

@@ -1,4 +1,5 @@
 import math
+from statistics import median
 
 from tests.vessel.vision.scenes import CAMERA, OWN, boat_at, scene
 from vessel.vision.camera import Attitude
@@ -90,3 +91,36 @@ def test_attitude_given_without_horizon_is_used():
     assert r.horizon_source == "attitude"
     assert r.attitude == Attitude(1.0, 2.0)
     assert r.detections == ()
+
+
+def _pitch_errors(core, sc, frames, pose, **kw):
+    errs = []
+    for k in range(frames):
+        t = k / 10.0
+        own = pose(t)
+        frame, _ = sc.render(own, [], t)
+        att = Attitude(own.pitch_deg, own.roll_deg) if kw.get("imu") else None
+        shore = kw.get("shore_distance_m")
+        r = core.process(frame, t, attitude=att, own_pose=own, shore_distance_m=shore)
+        errs.append(r.attitude.pitch_deg - own.pitch_deg)
+    return errs
+
+
+def test_shore_dip_from_chart_or_learnt_from_imu_removes_the_pitch_bias():
+    # A shore 1 km away: its water edge sits atan(2/1000) = 0.115 deg below the horizon,
+    # 10 % of range at 100 m if taken for the horizon.
+    sc = scene(shore_m=1000.0)
+
+    def pose(t):
+        return type(OWN)(OWN.lat_deg, OWN.lon_deg, OWN.heading_deg,
+                         pitch_deg=0.8 * math.sin(1.7 * t), roll_deg=1.0 * math.sin(1.1 * t))
+
+    dip = math.degrees(math.atan2(CAMERA.height_m, 1000.0))
+    plain = _pitch_errors(VisionCore(CAMERA), sc, 6, pose)
+    assert abs(median(plain) + dip) < 0.03, plain  # the bias is there
+    chart = _pitch_errors(VisionCore(CAMERA), sc, 6, pose, shore_distance_m=1000.0)
+    assert abs(median(chart)) < 0.03, chart
+    learnt = _pitch_errors(VisionCore(CAMERA), sc, 6, pose, imu=True)
+    assert abs(median(learnt)) < 0.03, learnt
+    off = VisionCore(CAMERA, VisionConfig(depression_time_constant_s=0.0))
+    assert abs(median(_pitch_errors(off, sc, 4, pose, imu=True)) + dip) < 0.03
