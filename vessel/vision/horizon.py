@@ -81,6 +81,13 @@ def estimate_horizon(
         slope, icpt, inliers = lower
     # Refine at full resolution: sub-pixel gradient peaks near the coarse line.
     line = _refine(frame_bgr, slope, icpt * _SCALE + (_SCALE - 1) / 2.0)
+    # Once more around the refined line: a coarse line tilted across hills and dips (a low
+    # shore) leaves the water's edge at the window's end at one side; the first pass tilts
+    # toward it, the second reaches it.
+    if line is not None:
+        x1, y1, x2, y2 = line
+        s2 = (y2 - y1) / (x2 - x1)
+        line = _refine(frame_bgr, s2, y1 - s2 * x1)
     return line
 
 

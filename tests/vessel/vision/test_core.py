@@ -118,9 +118,11 @@ def test_shore_dip_from_chart_or_learnt_from_imu_removes_the_pitch_bias():
     dip = math.degrees(math.atan2(CAMERA.height_m, 1000.0))
     plain = _pitch_errors(VisionCore(CAMERA), sc, 6, pose)
     assert abs(median(plain) + dip) < 0.03, plain  # the bias is there
-    chart = _pitch_errors(VisionCore(CAMERA), sc, 6, pose, shore_distance_m=1000.0)
-    assert abs(median(chart)) < 0.03, chart
-    learnt = _pitch_errors(VisionCore(CAMERA), sc, 6, pose, imu=True)
-    assert abs(median(learnt)) < 0.03, learnt
+    # 12 frames: at 0.7-1.1 s a first-pass fit used to tilt 0.6 deg across the low shore's
+    # hills on the left (refined twice now).
+    chart = _pitch_errors(VisionCore(CAMERA), sc, 12, pose, shore_distance_m=1000.0)
+    assert max(abs(e) for e in chart) < 0.04, chart
+    learnt = _pitch_errors(VisionCore(CAMERA), sc, 12, pose, imu=True)
+    assert max(abs(e) for e in learnt) < 0.04, learnt
     off = VisionCore(CAMERA, VisionConfig(depression_time_constant_s=0.0))
     assert abs(median(_pitch_errors(off, sc, 4, pose, imu=True)) + dip) < 0.03
