@@ -28,6 +28,9 @@ class VisionConfig(StrictModel):
     # IMU pitch minus the water edge's pitch over this time constant (0 disables): a boat's
     # IMU pitch noise of ~0.1 deg at 10 frames/s averages to ~0.015 deg over 5 s.
     depression_time_constant_s: float = Field(5.0, ge=0)
+    # Samples further than this from the running dip are skipped: 5 sigma of that IMU noise;
+    # a mis-fitted edge (sky/land instead of land/water) is off by 0.5 deg or more.
+    depression_gate_deg: float = Field(0.5, gt=0)
     # Which attitude the geometry uses: the image horizon when found (sub-pixel, best),
     # or always the attitude given with the frame (IMU).
     geometry_source: Literal["horizon", "attitude"] = "horizon"

@@ -43,7 +43,9 @@ class Detection:
     track_id: int
     bearing_deg: float | None  # relative to the camera axis, positive to starboard
     range_m: float | None  # horizontal, camera to the waterline contact
-    lat_deg: float | None = None  # filtered track position when the own pose is known
+    # Filtered track position of the target's centre (a boat's is taken
+    # `boat_centre_beyond_contact_m` beyond the contact) when the own pose is known.
+    lat_deg: float | None = None
     lon_deg: float | None = None
     speed_mps: float | None = None  # from the track
     course_deg: float | None = None  # true when the own pose is known, else relative to bow
@@ -99,7 +101,7 @@ class VisionCore:
         elif attitude is not None and cfg.depression_time_constant_s > 0:
             learn = True
             if self._dip is not None:
-                depression = self._dip[1]
+                depression = min(2.0, max(0.0, self._dip[1]))
         if frame_bgr.ndim != 3 or frame_bgr.shape[:2] != (cam.height_px, cam.width_px):
             raise ValueError(
                 f"frame {frame_bgr.shape} does not match the camera's "
@@ -170,14 +172,17 @@ class VisionCore:
         raw = self.camera.attitude_from_horizon(found, 0.0, guess=attitude)
         if raw is None:
             return self._dip[1] if self._dip is not None else cfg.horizon_depression_deg
-        sample = min(2.0, max(0.0, attitude.pitch_deg - raw.pitch_deg))
+        # Unclamped samples: clamping each at 0 would bias the mean up on open water.
+        sample = attitude.pitch_deg - raw.pitch_deg
         if self._dip is None or t_s <= self._dip[0]:
             dip = sample  # first sample, or time went back: start again
+        elif abs(sample - self._dip[1]) > cfg.depression_gate_deg:
+            return max(0.0, self._dip[1])  # a mis-fitted edge or an IMU glitch
         else:
             a = 1.0 - math.exp(-(t_s - self._dip[0]) / cfg.depression_time_constant_s)
             dip = self._dip[1] + a * (sample - self._dip[1])
         self._dip = (t_s, dip)
-        return dip
+        return min(2.0, max(0.0, dip))
 
     def _track(
         self, cands: list[Candidate], t_s: float, att: Attitude, own: GeoPose | None
