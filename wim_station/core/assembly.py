@@ -30,6 +30,10 @@ _DELAY_TOL = 0.12
 _DELAY_TOL_US = 1500.0
 # Vote lost per (proximity-weighted) hit a delay leaves without a partner.
 _ORPHAN_COST = 0.5
+# Row matching looks this many row-to-row delays either side for axles of the same vehicle
+# (at least its window): four 3 m row spacings span most of a vehicle, and from 43 km/h on
+# that is inside the 1 s window anyway.
+_WINDOW_ROWS = 4.0
 
 # conditions(t_from_us, t_to_us) -> (flags from frame status and gaps, temperature_c)
 Conditions = Callable[[float, float], tuple[set[str], float | None]]
@@ -84,22 +88,27 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
                 v_max: float, window_us: float = 1.0e6) -> list[tuple[int, int]]:
     """Pair hits of row A with hits of the next row B (same axle), keeping order.
 
-    Each hit of A takes the delay its neighbours (within `window_us`) agree on most: axles
-    of one vehicle share a speed, vehicles close behind each other need not.
+    Each hit of A takes the delay its neighbours agree on most: axles of one vehicle share
+    a speed, vehicles close behind each other need not. The neighbours are the hits within
+    `window_us`, or within `_WINDOW_ROWS` times the delay of the hit before if that is
+    longer: at 10 km/h a second holds no other axle of the vehicle, and a lone axle fits
+    the row-B hit of the axle behind it as well as its own.
     """
     if ta.size == 0 or tb.size == 0:
         return []
     dmin, dmax = dx_m / v_max * 1e6, dx_m / v_min * 1e6
     pairs: list[tuple[int, int]] = []
     used_j = -1
+    last_delay = 0.0
     for i, t in enumerate(ta.tolist()):
         cand = tb - t
         cand = cand[(cand > dmin) & (cand < dmax)]
         if cand.size == 0:
             continue
-        near = ta[np.abs(ta - t) <= window_us]
+        win = max(window_us, _WINDOW_ROWS * last_delay)
+        near = ta[np.abs(ta - t) <= win]
         # Closer axles count more: a braking vehicle's delay drifts along its length.
-        weight = np.exp(-np.abs(near - t) / (0.25 * window_us))
+        weight = np.exp(-np.abs(near - t) / (0.25 * win))
         tol = _DELAY_TOL * cand + _DELAY_TOL_US
         err = np.abs(tb[None, None, :] - (near[None, :, None] + cand[:, None, None]))
         votes = ((err.min(axis=2) <= tol[:, None]) * weight[None, :]).sum(axis=1)
@@ -108,10 +117,10 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
         # this a braking truck's axle pattern fits a delay five times too long as well.
         before_a = weight[near <= t].sum()
         shifted = tb[None, :] - cand[:, None] - t
-        before_b = np.where((shifted <= 0) & (shifted >= -window_us),
-                            np.exp(-np.abs(shifted) / (0.25 * window_us)), 0.0).sum(axis=1)
+        before_b = np.where((shifted <= 0) & (shifted >= -win),
+                            np.exp(-np.abs(shifted) / (0.25 * win)), 0.0).sum(axis=1)
         votes = votes - _ORPHAN_COST * np.abs(before_b - before_a)
-        delay = float(cand[int(np.argmax(votes))])
+        delay = last_delay = float(cand[int(np.argmax(votes))])
         miss = np.abs(tb - (t + delay))
         miss[: used_j + 1] = np.inf
         j = int(np.argmin(miss))
@@ -140,6 +149,18 @@ class LaneAssembler:
         self.unmeasured = 0  # trains without a single axle seen by two rows
         self._dirty = False
         self.last_end_us = -float("inf")  # of the latest pulse taken
+        # Train prefix length -> speed of its last axle (pending only grows until a cut).
+        self._speed_memo: dict[int, float] = {}
+        # Longest quiet stretch inside a vehicle: its longest spacing less the rows' span
+        # (a wheel is on some row until the next axle reaches row 0), at the certified
+        # minimum speed; a floor of 1 km/h keeps a 0 setting finite.
+        longest_m = max(hi for vc in site.vehicle_classes for _, hi in vc.spacings_m)
+        self._inside_m = longest_m - float(self.positions[-1] - self.positions[0])
+        self._quiet_cap_us = 1e6 * max(self.det.train_gap_min_s, self._inside_m / (
+            max(site.rules.min_speed_kmh, 1.0) / 3.6))
+        # The last train closed on a stretch too short for its speed: the vehicle may go on
+        # in a train starting before this.
+        self._doubt_until_us = -float("inf")
 
     def add(self, pulse: Pulse, spec: ChannelSpec) -> None:
         if pulse.fault:
@@ -148,13 +169,20 @@ class LaneAssembler:
             return
         self.pending.append((pulse, spec))
         self._dirty = True
+        self._speed_memo.clear()
         self.last_end_us = max(self.last_end_us, pulse.t_end_us)
 
-    def poll(self, now_us: float, conditions: Conditions) -> list[P.Passage]:
-        """Solve every train followed by a quiet stretch (inside the pending pulses or now)."""
+    def poll(self, now_us: float, conditions: Conditions,
+             busy_from_us: float = float("inf")) -> list[P.Passage]:
+        """Solve every train followed by a quiet stretch (inside the pending pulses or now).
+
+        `busy_from_us`: start of the earliest wheel pulse of this lane still in progress or
+        not yet handed over; the lane is not quiet from then on, whatever `now_us` says.
+        """
         out: list[P.Passage] = []
+        quiet_end_us = min(now_us, busy_from_us)
         if not self.pending or (
-            not self._dirty and now_us - self.last_end_us < self.det.train_gap_min_s * 1e6
+            not self._dirty and quiet_end_us - self.last_end_us < self.det.train_gap_min_s * 1e6
         ):
             return out
         self._dirty = False
@@ -162,19 +190,27 @@ class LaneAssembler:
             self.pending.sort(key=lambda ps: ps[0].t_start_us)
             starts = np.array([p.t_start_us for p, _ in self.pending])
             ends = np.maximum.accumulate(np.array([p.t_end_us for p, _ in self.pending]))
-            gaps = np.append(starts[1:] - ends[:-1], now_us - ends[-1])
+            gaps = np.minimum(np.append(starts[1:], quiet_end_us), quiet_end_us) - ends
             cut = None
+            doubt_until_us = -float("inf")
             for k in np.nonzero(gaps > self.det.train_gap_min_s * 1e6)[0].tolist():
-                if gaps[k] >= self._quiet_us(self.pending[: k + 1]):
+                needed_us, speed_mps = self._quiet_us(k + 1)
+                if gaps[k] >= needed_us:
                     cut = k + 1
+                    # Slower than certified, the stretch may fall inside the vehicle.
+                    inside_us = (self._inside_m / speed_mps * 1e6 if speed_mps > 0
+                                 else self._quiet_cap_us)
+                    if gaps[k] < inside_us:
+                        doubt_until_us = ends[k] + inside_us
                     break
             if cut is None and len(self.pending) > 4 * _MAX_TRAIN_AXLES:
-                cut = len(self.pending)
+                cut, doubt_until_us = len(self.pending), ends[-1] + self._quiet_cap_us
             if cut is None:
                 break
             train, self.pending = self.pending[:cut], self.pending[cut:]
+            self._speed_memo.clear()
             self.trains += 1
-            out += self._solve(train, conditions)
+            out += self._solve(train, conditions, float(doubt_until_us))
         return out
 
     def flush(self, conditions: Conditions) -> list[P.Passage]:
@@ -182,24 +218,28 @@ class LaneAssembler:
         out = self.poll(float("inf"), conditions)
         if self.pending:
             train, self.pending = self.pending, []
+            self._speed_memo.clear()
             self.trains += 1
-            out += self._solve(train, conditions)
+            out += self._solve(train, conditions, -float("inf"))
         return out
 
-    def _quiet_us(self, pulses: list[tuple[Pulse, ChannelSpec]]) -> float:
-        """Travel time of `train_gap_m` at the speed of the train's last axle (a guess)."""
-        det = self.det
-        rows0 = [p.t_mid_us for p, s in pulses if s.row == self.lane.rows[0]]
-        rows1 = [p.t_mid_us for p, s in pulses if s.row == self.lane.rows[1]]
-        v = None
-        if rows0:
-            t0 = max(rows0)
-            later = [t for t in rows1 if t > t0]
-            if later:
-                v = (self.positions[1] - self.positions[0]) / ((min(later) - t0) * 1e-6)
-        if v is None or v <= 0:
-            return 5e6
-        return max(det.train_gap_min_s, min(5.0, det.train_gap_m / v)) * 1e6
+    def _quiet_us(self, n: int) -> tuple[float, float]:
+        """Quiet stretch that closes the train of the first `n` pending pulses, and its speed.
+
+        The travel time of `train_gap_m` at the matched speed of the train's last axle
+        (0 if unknown), within [train_gap_min_s, the cap].
+        """
+        v = self._speed_memo.get(n)
+        if v is None:
+            # The rows' own matching: pairing the last row-0 pulse with the next row-1
+            # pulse takes another axle for it whenever a spacing is shorter than the rows'
+            # span, and a speed many times too high closes a slow vehicle in its middle.
+            axles = self._axles(self._row_hits(self.pending[:n]))
+            v = axles[-1].speed_mps if axles else float("nan")
+            v = v if np.isfinite(v) and v > 0 else 0.0
+            self._speed_memo[n] = v
+        need_us = self.det.train_gap_m / v * 1e6 if v > 0 else float("inf")
+        return max(self.det.train_gap_min_s * 1e6, min(self._quiet_cap_us, need_us)), v
 
     # -- solving a train ------------------------------------------------------------------
 
@@ -382,8 +422,23 @@ class LaneAssembler:
             j = back[j]
         return cuts[::-1]
 
-    def _solve(self, pulses: list[tuple[Pulse, ChannelSpec]],
-               conditions: Conditions) -> list[P.Passage]:
+    def _solve(self, pulses: list[tuple[Pulse, ChannelSpec]], conditions: Conditions,
+               doubt_until_us: float) -> list[P.Passage]:
+        """Vehicles of one train; its last may go on in a train starting before `doubt_until_us`."""
+        doubt_before = min(p.t_start_us for p, _ in pulses) < self._doubt_until_us
+        cut_doubtful = doubt_until_us > -float("inf")
+        self._doubt_until_us = doubt_until_us
+        passages = self._vehicles(pulses, conditions)
+        if passages and (doubt_before or cut_doubtful):
+            # The vehicle across the cut may be in both trains: neither part is decided.
+            ends = {0} if doubt_before else set()
+            ends |= {len(passages) - 1} if cut_doubtful else set()
+            passages = [replace(p, flags=tuple(sorted({*p.flags, P.FLAG_UNCERTAIN_SPLIT})))
+                        if k in ends else p for k, p in enumerate(passages)]
+        return passages
+
+    def _vehicles(self, pulses: list[tuple[Pulse, ChannelSpec]],
+                  conditions: Conditions) -> list[P.Passage]:
         row_hits = self._row_hits(pulses)
         axles = self._axles(row_hits)
         if not axles:

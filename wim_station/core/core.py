@@ -61,7 +61,7 @@ class AxleLoadCore:
         self._gain = np.array([c.gain_n_per_count for c in chans], dtype=np.float64)
         self._detector = PulseDetector(chans, self.site.sample_rate_hz, self.site.detection)
         self._lanes = {lane.lane: LaneAssembler(lane, self.site) for lane in self.site.lanes}
-        self._lane_of = [c.lane for c in chans]
+        self._lane_arr = np.array([c.lane for c in chans])
         self._specs = chans
         self._block: list[np.ndarray] = []
         self._block_samples = 0
@@ -175,9 +175,17 @@ class AxleLoadCore:
         self._route_held(now_us - self._hold_us)
         while self._conditions and self._conditions[0][1] < now_us - _CONDITION_MEMORY_US:
             self._conditions.popleft()
+        # A wheel on a strip, or a pulse held back, is not quiet: its lane (or, should it
+        # straddle the line, a neighbour) must not close a train across it.
+        busy = self._detector.open_since_us.copy()
+        for p in self._held:
+            if not p.fault:
+                busy[p.channel] = min(busy[p.channel], p.t_start_us)
         out: list[P.Passage] = []
-        for lane in self._lanes.values():
-            out += lane.poll(now_us - self._hold_us, self._conditions_between)
+        for number, lane in self._lanes.items():
+            near = np.abs(self._lane_arr - number) <= 1
+            busy_from = float(busy[near].min()) if near.any() else float("inf")
+            out += lane.poll(now_us - self._hold_us, self._conditions_between, busy_from)
         self.passages += len(out)
         return sorted(out, key=lambda p: p.t_first_axle_us)
 

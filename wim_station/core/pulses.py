@@ -52,12 +52,16 @@ class PulseDetector:
         self._reported_end = np.full(n, -1, dtype=np.int64)  # absolute sample index
         self._tail_abs = 0  # absolute index of the tail's first sample
         self.fault_pulses = 0
+        # Per channel: start of a pulse begun but not reported yet (inf: none). The lane is
+        # not quiet from then on, though no one has seen the pulse.
+        self.open_since_us = np.full(n, np.inf)
 
     def reset(self) -> None:
         """Forget the carried samples (lost frames: what was open cannot be measured)."""
         n = self.baseline.shape[0]
         self._tail = np.zeros((0, n))
         self._state0 = np.zeros(n, dtype=bool)
+        self.open_since_us[:] = np.inf
 
     def feed(self, force_n: FloatArray, t0_us: float) -> list[Pulse]:
         """Process a block of forces (samples x channels) whose first sample is at `t0_us`."""
@@ -77,6 +81,7 @@ class PulseDetector:
         pulses: list[Pulse] = self._negative_faults(x, y, m - n_new, dt_us)
         keep_from = max(0, m - 2 * self.pad)
         above_on = y > self.params.on_threshold_n
+        self.open_since_us[:] = np.inf
         if not above_on.any() and not self._state0.any():
             # The common case, no wheel in the block: only the zero moves.
             self._update_baseline(y, m - n_new)
@@ -93,11 +98,13 @@ class PulseDetector:
                     self._reported_end[c] = self._tail_abs + m
                 else:
                     keep_from = min(keep_from, max(0, s - 2 * self.pad))
+                    self._opened(c, s, dt_us)
                 continue
             if abs_s <= self._reported_end[c]:
                 continue
             if e + 2 * self.pad > m:
                 keep_from = min(keep_from, max(0, s - 2 * self.pad))
+                self._opened(c, s, dt_us)
                 continue
             pulses.append(self._measure(c, y[:, c], s, e, dt_us))
             self._reported_end[c] = self._tail_abs + e
@@ -112,6 +119,10 @@ class PulseDetector:
         self._advance(x, keep_from, state_next, dt_us)
         pulses.sort(key=lambda q: q.t_mid_us)
         return pulses
+
+    def _opened(self, c: int, s: int, dt_us: float) -> None:
+        t_us = self._tail_t0_us + s * dt_us
+        self.open_since_us[c] = min(self.open_since_us[c], t_us)
 
     def _runs(self, above_off: npt.NDArray[np.bool_], above_on: npt.NDArray[np.bool_]
               ) -> list[tuple[int, int, int | None]]:
