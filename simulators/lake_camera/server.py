@@ -14,6 +14,7 @@ from typing import Any
 
 import cv2
 
+from edge.camera.mjpeg import encode_part, stream_content_type
 from simulators.errors import SimulatorError
 from simulators.lake_camera.scene import LakeScene
 from simulators.lake_camera.world import FrameTruth, OwnPose, Target
@@ -78,9 +79,7 @@ class LakeCameraServer:
 
             def _stream(self) -> None:
                 self.send_response(200)
-                self.send_header(
-                    "Content-Type", f"multipart/x-mixed-replace; boundary={_BOUNDARY}"
-                )
+                self.send_header("Content-Type", stream_content_type(_BOUNDARY))
                 self.end_headers()
                 seq = 0
                 try:
@@ -90,11 +89,7 @@ class LakeCameraServer:
                             return
                         if jpeg is None:
                             continue
-                        self.wfile.write(
-                            f"--{_BOUNDARY}\r\nContent-Type: image/jpeg\r\n"
-                            f"Content-Length: {len(jpeg)}\r\n\r\n".encode()
-                            + jpeg + b"\r\n"
-                        )
+                        self.wfile.write(encode_part(jpeg, _BOUNDARY))
                 except (BrokenPipeError, ConnectionResetError):
                     return
 
