@@ -11,6 +11,7 @@ from edge.config.base import StrictModel
 from edge.config.common import AgentConfig, GeoPoint, Latitude, Longitude
 from edge.display.config import TextDisplayConfig
 from edge.speaker.config import SpeakerConfig
+from vessel.vision.config import VisionConfig
 from vessel.warnings.config import WarningsSection, check_rule_zones
 
 LatLon = tuple[Latitude, Longitude]
@@ -175,6 +176,7 @@ class VesselConfig(AgentConfig):
     screen: TextDisplayConfig | None = None
     speaker: SpeakerConfig | None = None
     track: TrackSection = TrackSection()
+    vision: VisionConfig = VisionConfig()
 
     @model_validator(mode="after")
     def _warning_zones_exist(self) -> VesselConfig:

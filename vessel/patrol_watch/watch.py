@@ -110,7 +110,7 @@ class PatrolWatch:
                  max_own_age_s: float | None = None) -> None:
         self.config = config
         self.sink = sink
-        self.vision = vision or VisionCore(camera_model(config))
+        self.vision = vision or VisionCore(camera_model(config), config.vision)
         self.engine = WarningEngine(config.warnings, config.zones,
                                     (config.home.lat, config.home.lon))
         self._given = {"camera": camera, "screen": screen, "speaker": speaker}
