@@ -5,7 +5,7 @@ Starts, on the ports the config names:
   other boats and swimmers;
 - the forward camera (`camera.url`, `http://host:port/stream.mjpg`): the lake as seen from
   the own boat's true pose, rendered by `simulators.lake_camera` from the lake world (plus
-  any scripted targets), at `--fps`; `/snap.jpg` and `/truth` (JSON) too;
+  any scripted targets), at `--fps`; `/snap.jpg` (or `/snapshot.jpg`) and `/truth` (JSON) too;
 - the onboard screen controller simulator (`screen.url`), writing PNGs and `history.jsonl`.
 
 Then `edge run` the same config and the agent patrols, watches and warns end to end.
@@ -14,22 +14,18 @@ Then `edge run` the same config and the agent patrols, watches and warns end to 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-import cv2
-
-from edge.camera.mjpeg import encode_part, stream_content_type
+from edge.closing import ClosedOnExit
 from edge.config.loader import load_config
 from edge.errors import ConfigError
 from edge.geo import destination_point
@@ -38,7 +34,8 @@ from simulators.lake.closed_loop import lake_spec_for
 from simulators.lake.environment import EnvironmentSpec
 from simulators.lake.server import LakeServer, ServeSpec
 from simulators.lake_camera.scene import LakeScene
-from simulators.lake_camera.world import FrameTruth, OwnPose, Target
+from simulators.lake_camera.server import LakeCameraServer
+from simulators.lake_camera.world import OwnPose, Target
 from simulators.sign import SignSimulator
 from vessel.config import VesselConfig
 from vessel.vision.camera import CameraModel
@@ -70,113 +67,28 @@ def _host_port(url: str, what: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port
 
 
-class LakeCameraServer:
-    """Renders the own boat's camera view of a world at `fps` and serves it as HTTP MJPEG."""
+class LakeCameraFeed(ClosedOnExit):
+    """Renders the own boat's camera view of a world at `fps` into a lake camera server."""
 
     def __init__(self, camera: CameraModel, world: Any, *, host: str = "127.0.0.1",
                  port: int = 0, fps: float = 5.0, seed: int = 0, quality: int = 85) -> None:
-        self.scene = LakeScene(camera, seed)
         self.world = world  # () -> (OwnPose, targets, t_s)
         self.period_s = 1.0 / fps
-        self.quality = quality
         self.frames = 0
-        self._cond = threading.Condition()
-        self._jpeg: bytes | None = None
-        self._truth: FrameTruth | None = None
-        self._seq = 0
-        self._stop = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                path = urlsplit(self.path).path
-                if path == "/truth":
-                    truth = server.truth()
-                    body = json.dumps(truth.to_dict() if truth else None).encode()
-                    self._reply("application/json", body)
-                elif path == "/snap.jpg":
-                    jpeg = server.wait_frame(-1, 5.0)[1]
-                    if jpeg is None:
-                        self.send_error(503, "no frame yet")
-                    else:
-                        self._reply("image/jpeg", jpeg)
-                elif path == "/stream.mjpg":
-                    self._stream()
-                else:
-                    self.send_error(404)
-
-            def _reply(self, ctype: str, body: bytes) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def _stream(self) -> None:
-                self.send_response(200)
-                self.send_header("Content-Type", stream_content_type(_BOUNDARY))
-                self.end_headers()
-                seq = -1
-                try:
-                    while not server._stop.is_set():
-                        seq, jpeg = server.wait_frame(seq, 1.0)
-                        if jpeg is None:
-                            continue
-                        self.wfile.write(encode_part(jpeg, _BOUNDARY))
-                except OSError:
-                    pass  # the viewer went away
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = False  # server_close() joins the handlers
-            block_on_close = True
-            allow_reuse_address = True
-
-        try:
-            self._http = Server((host, port), Handler)
-        except OSError as exc:
-            raise SimulatorError(f"lake camera cannot listen on {host}:{port}: {exc}") from exc
-        self.port: int = self._http.server_address[1]
+        self._server = LakeCameraServer(LakeScene(camera, seed), host, port, quality=quality)
+        self.port = self._server.port
         self.url = f"http://{host}:{self.port}/stream.mjpg"
-        self._threads = [
-            threading.Thread(target=self._http.serve_forever, kwargs={"poll_interval": 0.1},
-                             name=f"lake-camera-http {self.port}"),
-            threading.Thread(target=self._render_loop, name="lake-camera-render"),
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def wait_frame(self, after_seq: int, timeout_s: float) -> tuple[int, bytes | None]:
-        """The next frame after `after_seq` (sequence, JPEG), or (after_seq, None) on timeout."""
-        with self._cond:
-            def fresh() -> bool:
-                return self._jpeg is not None and self._seq > after_seq
-
-            self._cond.wait_for(lambda: fresh() or self._stop.is_set(), timeout_s)
-            if fresh():
-                return self._seq, self._jpeg
-            return after_seq, None
-
-    def truth(self) -> FrameTruth | None:
-        """Ground truth of the latest frame."""
-        with self._cond:
-            return self._truth
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._render_loop, name="lake-camera-render")
+        self._thread.start()
 
     def _render_loop(self) -> None:
         next_t = time.monotonic()
         while not self._stop.is_set():
             try:
                 own, targets, t_s = self.world()
-                image, truth = self.scene.render(own, tuple(targets), t_s)
-                ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
-                if ok:
-                    with self._cond:
-                        self._jpeg, self._truth = buf.tobytes(), truth
-                        self._seq += 1
-                        self.frames += 1
-                        self._cond.notify_all()
+                self._server.update(own, list(targets), t_s)
+                self.frames += 1
             except Exception:  # a bad world state must not kill the camera
                 log.exception("lake camera: frame not rendered")
             next_t += self.period_s
@@ -189,12 +101,8 @@ class LakeCameraServer:
         if self._stop.is_set():
             return
         self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
-        self._http.shutdown()
-        for thread in self._threads:
-            thread.join()
-        self._http.server_close()
+        self._thread.join()
+        self._server.close()
 
 
 class SimulatedVessel:
@@ -215,7 +123,7 @@ class SimulatedVessel:
                                     host=gnss[0], seed=seed, speed=speed,
                                     neutral_timeout_s=config.helm.neutral_timeout_s)
         self.lake: LakeServer | None = None
-        self.camera: LakeCameraServer | None = None
+        self.camera: LakeCameraFeed | None = None
         self.screen: SignSimulator | None = None
         self._scripted: list[ScriptedTarget] = []
         self._lock = threading.Lock()
@@ -246,7 +154,7 @@ class SimulatedVessel:
                 model = CameraModel(cfg.camera.width_px, cfg.camera.height_px, cfg.camera.hfov_deg,
                                     cfg.camera.height_m, cfg.camera.pitch_deg, 0.0,
                                     cfg.camera.mount_yaw_deg)
-                self.camera = LakeCameraServer(model, self.world, host=host, port=port,
+                self.camera = LakeCameraFeed(model, self.world, host=host, port=port,
                                                fps=self.fps, seed=self.seed)
             if cfg.screen is not None and cfg.screen.url.startswith("socket://"):
                 host, port = _host_port(cfg.screen.url, "screen")

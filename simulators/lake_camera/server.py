@@ -25,8 +25,10 @@ _BOUNDARY = "lakecamframe"
 class LakeCameraServer:
     """Serves the latest rendered frame; `update` renders the next one."""
 
-    def __init__(self, scene: LakeScene, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, scene: LakeScene, host: str = "127.0.0.1", port: int = 0,
+                 quality: int = 90) -> None:
         self.scene = scene
+        self.quality = quality
         self._cond = threading.Condition()
         self._jpeg: bytes | None = None
         self._truth: FrameTruth | None = None
@@ -39,7 +41,7 @@ class LakeCameraServer:
                 pass
 
             def do_GET(self) -> None:
-                if self.path == "/snapshot.jpg":
+                if self.path in ("/snapshot.jpg", "/snap.jpg"):  # both names are in use
                     jpeg, _, _ = server._latest(0, 2.0)
                     if jpeg is None:
                         self.send_error(503, "no frame yet")
@@ -108,7 +110,7 @@ class LakeCameraServer:
     def update(self, own: OwnPose, targets: list[Target], t_s: float) -> FrameTruth:
         """Render the world at `t_s` and publish it to every client."""
         frame, truth = self.scene.render(own, targets, t_s)
-        ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
         if not ok:
             raise SimulatorError("lake camera: JPEG encoding failed")
         with self._cond:
