@@ -3,6 +3,14 @@
 Geometry is laid out in millimetres (the standard's unit) and scaled to pixels at the end.
 Glyphs come from OpenCV 5's built-in CJK-capable "uni" font, squeezed into the standard's
 character cells (45 x 90 mm on single-row plates), so nothing is downloaded or installed.
+
+Sources of the dimensions: NOT verified against the text of GA 36-2018 (not at hand). The
+plate sizes and character cells below agree with two independent public plate renderers that
+cite the standard's drawings (figs 1-8): 440 x 140 mm single-row plates with 45 x 90 mm cells,
+12 mm gaps and a 34 mm gap holding a 10 mm separator dot; 480 x 140 mm new-energy plates with a
+45 mm province cell, 43 mm cells, 9 mm gaps and a 49 mm gap after the issuing letter; 440 x 220
+mm double-row plates with 80 x 60 mm cells on the top row and 65 x 110 mm cells at an 80 mm
+pitch below. Check them against the standard before relying on them for anything but tests.
 """
 
 from __future__ import annotations
@@ -47,7 +55,7 @@ class PlateSpec:
 
 
 def plate_size_mm(spec: PlateSpec) -> tuple[float, float]:
-    """Width and height of the plate in millimetres (GA 36-2018)."""
+    """Width and height of the plate in millimetres (GA 36-2018; see the module note)."""
     if spec.double_row:
         return 440.0, 220.0
     if spec.color in ("green", "yellow-green"):
@@ -95,18 +103,37 @@ def _glyph(char: str, width_px: int, height_px: int) -> np.ndarray:
     return cv2.resize(ink, (width_px, height_px), interpolation=cv2.INTER_AREA)
 
 
-def _cells_mm(spec: PlateSpec) -> list[tuple[float, float, float, float]]:
+def cells_mm(spec: PlateSpec) -> list[tuple[float, float, float, float]]:
     """(x, y, w, h) of each character cell in millimetres."""
     n = len(spec.text)
     if spec.double_row:
         top = [(110.0 + i * 140.0, 15.0, 80.0, 60.0) for i in range(2)]
         bottom = [(27.5 + i * 80.0, 90.0, 65.0, 110.0) for i in range(n - 2)]
         return top + bottom
-    if n == 8:  # new-energy: 43 mm chars, 9 mm gaps, 49 mm gap for the separator dot
-        xs = [16.5, 68.5] + [16.5 + 2 * 52.0 + 40.0 + i * 52.0 for i in range(6)]
-        return [(x, 25.0, 43.0, 90.0) for x in xs]
-    xs = [15.5, 72.5] + [15.5 + 2 * 57.0 + 22.0 + i * 57.0 for i in range(n - 2)]
-    return [(x, 25.0, 45.0, 90.0) for x in xs]
+    if n == 8:  # new-energy: 45 mm province, 43 mm chars, 9 mm gaps, 49 mm after the letter
+        return _row_mm(15.5, [45.0] + [43.0] * 7, gap=9.0, split_gap=49.0)
+    return _row_mm(15.5, [45.0] * n, gap=12.0, split_gap=34.0)
+
+
+def _row_mm(x0: float, widths: list[float], gap: float, split_gap: float
+            ) -> list[tuple[float, float, float, float]]:
+    """One row of 90 mm high cells, with the wider gap after the issuing letter."""
+    cells, x = [], x0
+    for i, w in enumerate(widths):
+        if i:
+            x += split_gap if i == 2 else gap
+        cells.append((x, 25.0, w, 90.0))
+        x += w
+    return cells
+
+
+def separator_center_mm(spec: PlateSpec) -> tuple[float, float] | None:
+    """Centre of the separator dot: the middle of the gap after the issuing letter."""
+    if spec.double_row:
+        return None
+    cells = cells_mm(spec)
+    (x1, _, w1, _), (x2, _, _, _) = cells[1], cells[2]
+    return (x1 + w1 + x2) / 2, 70.0
 
 
 def render_plate(spec: PlateSpec, px_per_mm: float = 2.0) -> np.ndarray:
@@ -127,15 +154,14 @@ def render_plate(spec: PlateSpec, px_per_mm: float = 2.0) -> np.ndarray:
     cv2.rectangle(img, (m, m), (w - m - 1, h - m - 1), _TEXT_BGR[spec.color],
                   max(1, round(1.5 * px_per_mm)), cv2.LINE_AA)
     f = img.astype(np.float32)
-    for char, (x, y, cw, ch) in zip(spec.text, _cells_mm(spec), strict=True):
+    for char, (x, y, cw, ch) in zip(spec.text, cells_mm(spec), strict=True):
         x0, y0 = round(x * px_per_mm), round(y * px_per_mm)
         mask = _glyph(char, round(cw * px_per_mm), round(ch * px_per_mm)).astype(np.float32) / 255
         roi = f[y0 : y0 + mask.shape[0], x0 : x0 + mask.shape[1]]
         roi[:] = roi * (1 - mask[..., None]) + text_bgr * mask[..., None]
-    if not spec.double_row:  # the separator dot after the issuing letter
-        n = len(spec.text)
-        dot_x = (15.5 + 2 * 57.0 + 11.0) if n != 8 else (16.5 + 2 * 52.0 + 20.0)
-        cv2.circle(f, (round(dot_x * px_per_mm), round(70 * px_per_mm)), round(5 * px_per_mm),
+    dot = separator_center_mm(spec)
+    if dot is not None:  # 10 mm separator dot (new-energy plates carry an emblem there instead)
+        cv2.circle(f, (round(dot[0] * px_per_mm), round(dot[1] * px_per_mm)), round(5 * px_per_mm),
                    tuple(float(c) for c in text_bgr), -1, cv2.LINE_AA)
     for rx in (0.2, 0.8):  # rivets
         cv2.circle(f, (round(w * rx), round(h * (0.1 if spec.double_row else 0.09))),

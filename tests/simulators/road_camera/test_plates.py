@@ -12,9 +12,11 @@ from simulators.road_camera.plates import (
     LETTERS,
     PROVINCES,
     PlateSpec,
+    cells_mm,
     plate_size_mm,
     random_plate,
     render_plate,
+    separator_center_mm,
 )
 
 
@@ -50,3 +52,27 @@ def test_text_colour_differs_from_the_ground() -> None:
     assert blue.mean() > 0.4
     assert white.mean() > 0.05
     assert np.unique(img.reshape(-1, 3), axis=0).shape[0] > 10
+
+
+@pytest.mark.parametrize(("spec", "widths", "dot_x"), [
+    # 45 mm cells, 12 mm gaps, the dot centred in the 34 mm gap after the issuing letter
+    (PlateSpec("浙A12345", "blue"), [45.0] * 7, 117.5 + 17.0),
+    # new-energy: 45 mm province cell, 43 mm cells, 9 mm gaps, 49 mm gap after the letter
+    (PlateSpec("浙AD12345", "green"), [45.0] + [43.0] * 7, 112.5 + 24.5),
+])
+def test_single_row_layout_is_centred_with_the_dot_in_its_gap(
+        spec: PlateSpec, widths: list[float], dot_x: float) -> None:
+    cells = cells_mm(spec)
+    assert [c[2] for c in cells] == widths and all(c[3] == 90.0 for c in cells)
+    width_mm = plate_size_mm(spec)[0]
+    right_margin = width_mm - (cells[-1][0] + cells[-1][2])
+    assert cells[0][0] == pytest.approx(right_margin)
+    assert separator_center_mm(spec) == (pytest.approx(dot_x), 70.0)
+
+
+def test_double_row_layout() -> None:
+    cells = cells_mm(PlateSpec("浙F12345", "yellow", True))
+    assert [c[2:] for c in cells[:2]] == [(80.0, 60.0)] * 2
+    assert [c[2:] for c in cells[2:]] == [(65.0, 110.0)] * 5
+    assert cells[2][0] == pytest.approx(440.0 - (cells[-1][0] + 65.0))
+    assert separator_center_mm(PlateSpec("浙F12345", "yellow", True)) is None
