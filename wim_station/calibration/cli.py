@@ -30,6 +30,7 @@ import yaml
 
 from edge.errors import ConfigError
 from edge.logs import setup_logging
+from wim_station.calibration.acceptance import Pi0Points
 from wim_station.calibration.fit import Reference, fit, neutral
 from wim_station.calibration.report import acceptance_report
 from wim_station.config import CalibrationSection, WimSiteConfig
@@ -156,6 +157,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     parser.add_argument("--condition", choices=("r1", "r2", "R1", "R2"), default="r2",
                         help="COST 323 test conditions (default r2: extended repeatability)")
     parser.add_argument("--environment", choices=("I", "II", "III"), default="I")
+    parser.add_argument("--pi0", metavar="N=PCT,...", type=_pi0_points,
+                        help="the COST 323 table's minimum confidence pi0 for these test "
+                        "conditions and environment, by sample size, e.g. 10=…,20=…,inf=… "
+                        "(without it pi0 is approximated and the report says so)")
     parser.add_argument("--check", action="store_true",
                         help="only report on the current calibration, fit nothing")
     parser.add_argument("--out", metavar="FILE.yaml", help="write the calibration section here")
@@ -180,11 +185,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         passages, refs = collect(runs, config, calibration)
         if len(passages) < 2:
             raise CalibrationInputError("fewer than 2 usable runs: nothing to report")
-    except (ConfigError, WimError, LayoutError) as exc:
+        report = acceptance_report(passages, refs, args.condition, args.environment,
+                                   calibration.version, args.pi0)
+    except (ConfigError, WimError, LayoutError, ValueError) as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
-    report = acceptance_report(passages, refs, args.condition, args.environment,
-                               calibration.version)
     section = {"calibration": calibration.model_dump(mode="json")}
     if args.out:
         Path(args.out).write_text(yaml.safe_dump(section, sort_keys=False, allow_unicode=True),
@@ -194,6 +199,18 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     else:
         stream.write(report.text() + "\n\n" + yaml.safe_dump(section, sort_keys=False))
     return 0
+
+
+def _pi0_points(text: str) -> Pi0Points:
+    """`10=93.3,20=96,inf=98.9` -> ((10, 93.3), (20, 96.0), (inf, 98.9))."""
+    try:
+        pairs = [item.split("=") for item in text.split(",")]
+        points = tuple((float(n), float(pct)) for n, pct in pairs)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected N=PCT,... got {text!r}") from exc
+    if any(not (n >= 2 and 0 < pct < 100) for n, pct in points):  # also rejects nan
+        raise argparse.ArgumentTypeError(f"need N >= 2 and 0 < PCT < 100: {text!r}")
+    return points
 
 
 def _default_version(runs: list[Run]) -> str:

@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 
 from wim_station.calibration.acceptance import (
+    COST323_CLASSES,
     Criterion,
     CriterionResult,
     Environment,
+    Pi0Points,
     TestCondition,
     cost323,
     oiml_axle_class,
@@ -35,6 +37,11 @@ class AcceptanceReport:
     oiml_axle: dict[str, str | None]  # stage -> class (None without repeated runs)
     cost323_overall: str | None  # the worst class over the criteria measured
 
+    @property
+    def pi0_from_spec(self) -> bool:
+        """True when every criterion's π0 was entered from the specification's table."""
+        return all(c.pi0_from_spec for c in self.criteria)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "runs": self.runs,
@@ -42,6 +49,7 @@ class AcceptanceReport:
             "environment": self.environment,
             "calibration_version": self.calibration_version,
             "cost323_class": self.cost323_overall,
+            "pi0_from_spec": self.pi0_from_spec,
             "criteria": [
                 {"criterion": c.criterion, "n": c.n, "mean_pct": round(c.mean_pct, 3),
                  "std_pct": round(c.std_pct, 3), "pi0_pct": round(c.pi0_pct, 2),
@@ -61,6 +69,9 @@ class AcceptanceReport:
             lines.append(f"{c.criterion:15s} {c.n:4d} {c.mean_pct:+8.2f} {c.std_pct:7.2f} "
                          f"{c.pi0_pct:6.1f} {c.tolerance_pct:7.2f}  {c.cost323_class or 'E'}")
         lines.append(f"COST 323 class (worst criterion): {self.cost323_overall or 'E'}")
+        if not self.pi0_from_spec:
+            lines.append("WARNING: pi0 approximated, not read from the COST 323 table: enter "
+                         "it with --pi0 before relying on the class")
         lines.append("OIML R134 / JJG 907 vehicle class: "
                      f"in service {self.oiml_gvw['in_service'] or 'none'}, "
                      f"initial verification {self.oiml_gvw['initial'] or 'none'}")
@@ -122,12 +133,16 @@ def _axle_deviations(passages: Sequence[Passage], refs: Sequence[Reference]) -> 
 
 def acceptance_report(passages: Sequence[Passage], refs: Sequence[Reference],
                       condition: TestCondition = "r2", environment: Environment = "I",
-                      calibration_version: str = "") -> AcceptanceReport:
-    """COST 323 classes per criterion and OIML R134 classes for these runs."""
+                      calibration_version: str = "",
+                      pi0_points: Pi0Points | None = None) -> AcceptanceReport:
+    """COST 323 classes per criterion and OIML R134 classes for these runs.
+
+    `pi0_points`: the COST 323 π0 table row for the test conditions (see `cost323`).
+    """
     errs = relative_errors(passages, refs)
-    criteria = tuple(cost323(k, v, condition, environment) for k, v in errs.items()
-                     if len(v) >= 2)
-    order = ("A(5)", "B+(7)", "B(10)", "C(15)", "D+(20)", "D(25)")
+    criteria = tuple(cost323(k, v, condition, environment, pi0_points)
+                     for k, v in errs.items() if len(v) >= 2)
+    order = COST323_CLASSES
     ranks = [order.index(c.cost323_class) if c.cost323_class else len(order) for c in criteria]
     overall = order[max(ranks)] if ranks and max(ranks) < len(order) else None
     devs = _axle_deviations(passages, refs)

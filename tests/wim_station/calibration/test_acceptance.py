@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from wim_station.calibration.acceptance import (
     cost323,
     oiml_axle_class,
     oiml_gvw_class,
+    pi0_from_points,
     pi0_pct,
     student_t_quantile,
 )
@@ -51,3 +54,28 @@ def test_oiml_classes_take_the_worst_error() -> None:
     assert oiml_gvw_class([12.0], "in_service") is None
     assert oiml_axle_class([3.5, -1.0], "in_service") == "D"
     assert oiml_axle_class([3.5, -1.0], "initial") == "E"
+
+
+def test_pi0_from_a_table_row_is_linear_in_one_over_n_and_never_extrapolated() -> None:
+    row = ((10, 90.0), (20, 94.0), (math.inf, 98.0))
+    assert pi0_from_points(row, 10) == 90.0 and pi0_from_points(row, 20) == 94.0
+    assert pi0_from_points(row, 40) == pytest.approx(96.0)  # halfway from 1/20 to 0
+    assert pi0_from_points(row, 15) == pytest.approx(94.0 - 4.0 * (1 / 15 - 1 / 20) / 0.05)
+    with pytest.raises(ValueError, match="covers"):
+        pi0_from_points(row, 9)
+    with pytest.raises(ValueError, match="covers"):
+        pi0_from_points(((10, 90.0), (20, 94.0)), 21)
+    with pytest.raises(ValueError):
+        pi0_from_points(((10, 100.0),), 10)
+
+
+def test_cost323_uses_the_entered_pi0_and_says_so() -> None:
+    e = np.random.default_rng(5).normal(0, 1, 60)
+    e = (e - e.mean()) / e.std(ddof=1) * 1.8
+    approx = cost323("gvw", e, "R2", "I")
+    assert not approx.pi0_from_spec
+    strict = cost323("gvw", e, "R2", "I", pi0_points=((60, 99.9),))
+    assert strict.pi0_from_spec and strict.pi0_pct == 99.9
+    # A stricter π0 needs a wider δ: the same errors reach a coarser class.
+    assert strict.tolerance_pct > approx.tolerance_pct
+    assert (strict.cost323_class, approx.cost323_class) == ("B+(7)", "A(5)")

@@ -70,6 +70,31 @@ def test_text_report(weights: Path) -> None:
     assert main([str(weights), "--check"], out=out) == 0
     text = out.getvalue()
     assert "COST 323 class" in text and "OIML R134" in text and "calibration:" in text
+    assert "pi0 approximated" in text  # no --pi0: the report says its pi0 is not the table's
+
+
+def test_pi0_entered_from_the_specification_table(weights: Path) -> None:
+    out = io.StringIO()
+    assert main([str(weights), "--check", "--json", "--pi0", "2=60,inf=99.9"], out=out) == 0
+    rep = json.loads(out.getvalue())["report"]
+    assert rep["pi0_from_spec"] is True
+    # Linear in 1/n between the entries: n runs -> 99.9 - 39.9 * 2 / n.
+    gvw = next(c for c in rep["criteria"] if c["criterion"] == "gvw")
+    assert gvw["pi0_pct"] == pytest.approx(99.9 - 39.9 * 2 / gvw["n"], abs=0.01)
+
+
+@pytest.mark.parametrize("pi0", ["95", "10=101", "1=90", "10=abc", "nan=90"])
+def test_malformed_pi0_is_a_usage_error(weights: Path, pi0: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([str(weights), "--check", "--pi0", pi0], out=io.StringIO())
+    assert exc.value.code == 2
+
+
+def test_pi0_row_not_covering_the_sample_size_is_exit_2(weights: Path, capsys) -> None:
+    # Never extrapolated: the row must cover every criterion's number of results.
+    assert main([str(weights), "--check", "--pi0", "2=60,3=70"], out=io.StringIO()) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pi0 table covers" in err[0]
 
 
 @pytest.mark.parametrize("content", ["recording\nx.wimrec\n", "recording,axle_loads_kg\n",
