@@ -1,9 +1,25 @@
-"""Legal limits and the overload decision (GB 1589-2016, MOT Order 2016 No. 62, JJG 907).
+"""Legal limits and the overload decision (MOT Order 2016 No. 62, GB 1589-2016).
 
 `decide` is pure: a passage and the rules in, a decision out. It never decides on an
 invalid measurement, deducts the measurement tolerance before comparing, treats an excess
 of at most the warning margin as a warning, and picks the most lenient limit whenever the
 measurement cannot tell which limit applies (a fine must never rest on a guess).
+
+Sources (the numbers themselves live in `wim_station.config.RulesSection`):
+- GVW limits: 《超限运输车辆行驶公路管理规定》(MOT Order 2016 No. 62), art. 3 para. 1 items
+  (4)-(8): 2-axle truck 18 000 kg; 3-axle truck 25 000, 3-axle combination 27 000; 4-axle
+  truck 31 000, 4-axle combination 36 000; 5-axle combination 43 000; combinations of six
+  axles and more 49 000, 46 000 when the tractor has a single drive axle. Verified against the
+  article's text as quoted by a public legal-education site of a provincial enforcement bureau.
+  The same figures are GB 1589-2016's GVW limits (checked only against secondary summaries; the
+  table number in GB 1589-2016 is not verified).
+- Warning margin: art. 43 para. 1 item (2) of the same Order: an excess over the item (4)-(8)
+  limits of not more than 1000 kg is warned (予以警告); above it, 500 yuan per 1000 kg, at most
+  30 000 yuan. Verified with the article's text as above.
+- Measurement tolerance (5 %): NOT verified. No source was found that calls it "the JJG 907
+  class 5 in-service error" (class 5's in-service MPE of 5 % is itself not verified, see
+  wim_station.calibration.acceptance); secondary sources only describe a 5 % allowance in
+  highway-entrance weighing practice. Cite the province's own rule before relying on it.
 """
 
 from __future__ import annotations
@@ -55,7 +71,7 @@ def gvw_limit(rules: RulesSection, axle_count: int, vehicle_kind: str | None) ->
     if not rules.gvw_limits:
         raise ValueError("no GVW limits configured")
     counts = sorted({lim.axles for lim in rules.gvw_limits})
-    # 'axles: 6' covers six axles and more (GB 1589-2016: "six axles and above").
+    # 'axles: 6' covers six axles and more (Order No. 62, art. 3(8): "六轴及六轴以上").
     n = max((c for c in counts if c <= axle_count), default=counts[0])
     candidates = [lim for lim in rules.gvw_limits if lim.axles == n]
     exact = [lim for lim in candidates if lim.vehicle == vehicle_kind]
@@ -67,7 +83,8 @@ def gvw_limit(rules: RulesSection, axle_count: int, vehicle_kind: str | None) ->
     else:
         pool = candidates  # kind unknown: every configuration it might be
     # Benefit of the doubt: a 6-axle combination whose tractor might have one drive axle
-    # is measured against 49 t unless the class says "tractor_single_drive" explicitly.
+    # (46 t, Order No. 62 art. 3(8)) is measured against 49 t unless the class says
+    # "tractor_single_drive" explicitly.
     if vehicle_kind != "tractor_single_drive":
         pool = [lim for lim in pool if lim.vehicle != "tractor_single_drive"] or pool
     return max(pool, key=lambda lim: lim.limit_kg)

@@ -49,6 +49,14 @@ def test_excess_up_to_one_tonne_is_a_warning() -> None:
     assert d.overloaded and d.excess_kg == pytest.approx(1_350)
 
 
+def test_warning_band_ends_at_exactly_one_tonne() -> None:
+    # Order No. 62 art. 43(2): "未超过1000千克的，予以警告": 1000 kg over is still a warning.
+    exact = RULES.model_copy(update={"tolerance_pct": 0.0})
+    d = decide(passage(50_000, 6), exact)
+    assert d.warning and not d.overloaded and d.excess_kg == pytest.approx(1_000)
+    assert decide(passage(50_001, 6), exact).overloaded
+
+
 def test_overloaded_and_severe_bands() -> None:
     d = decide(passage(60_000, 6), RULES)  # 57.0 t after tolerance: 16 % over
     assert d.overloaded and d.severity == "overloaded" and not d.heavy_flag
