@@ -53,6 +53,7 @@ def generate(
         lanes=lanes,
         road=ROADS[road],
         site_length_m=site.last_position_m + 0.5,
+        lane_width_m=site.lane_width_m,
     )
     sensor_params = sensors or SensorParams()
     fleet = take(params, seed, vehicles)

@@ -98,6 +98,7 @@ class TrafficDaqServer:
             lanes=lanes,
             road=ROADS[road],
             site_length_m=self.layout.last_position_m + 0.5,
+            lane_width_m=self.layout.lane_width_m,
         )
         self.sensors = sensors or SensorParams()
         self.seed = seed

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
+from simulators.traffic.gaps import gap_accepted, lanes_used, site_taus
+from simulators.traffic.layout import LANE_WIDTH_M
 from simulators.traffic.plates import make_plate
 
 G_MPS2 = 9.80665
@@ -26,6 +29,8 @@ GROUP_SPACING_M = 1.9
 # tailgating: a WIM system cannot separate its axles reliably (the ground-truth flag uses it).
 TAILGATING_GAP_S = 1.0
 ABNORMAL_FLAGS = ("accelerating", "decelerating", "straddling", "lane_change", "tailgating")
+# Behaviours that take a vehicle over the lane line, into a neighbour's space.
+MANOEUVRES = ("straddling", "lane_change")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +199,16 @@ class TrafficParams:
     p_empty: float = 0.30
     p_overloaded: float = 0.21
     p_extreme: float = 0.01  # ~100 t outliers among 5- and 6-axle combinations
+    # Lead and lag gap a driver accepts before straddling or changing into a neighbouring
+    # lane (gap acceptance, see simulators/traffic/gaps.py; ~1 s is the order of the
+    # smallest gaps lane-changing models accept: an assumption, tunable).
+    min_accepted_gap_s: float = 1.0
+    # A manoeuvre that finds no gap is made by the next ordinary vehicle of that lane that
+    # has one, so the share above holds; at most this many wait (the rest are dropped).
+    max_deferred_manoeuvres: int = 4
     start_s: float = 1.0
     site_length_m: float = 7.5  # last sensor row + margin, for the kinematic limits
+    lane_width_m: float = LANE_WIDTH_M
     types: tuple[VehicleType, ...] = VEHICLE_TYPES
 
 
@@ -269,8 +282,7 @@ class VehicleFactory:
             track, tyre = rng.uniform(1.8, 1.9), 0.3
         speed = speed_kmh / 3.6
         accel = float(np.clip(rng.normal(0, 0.1), -0.3, 0.3))
-        lateral = float(np.clip(rng.normal(0, 0.15), -0.4, 0.4))
-        lateral_speed = float(np.clip(rng.normal(0, 0.04), -0.1, 0.1))
+        lateral, lateral_speed = ordinary_lateral(rng)
         flags: list[str] = []
         travel_m = p.site_length_m + offsets[-1] + 3.0
         if behaviour == "tailgating" and leader is not None:
@@ -287,16 +299,12 @@ class VehicleFactory:
                 speed = max(speed, np.sqrt(2 * mag * travel_m / 0.51))
             accel = mag if behaviour == "accelerating" else -mag
             flags.append(behaviour)
-        elif behaviour == "straddling":
+        elif behaviour in MANOEUVRES:
             side = 1.0 if (p.lanes == 1 or lane == 1) else -1.0
-            side = side if rng.random() < 0.7 else -side
-            lateral = side * rng.uniform(1.3, 2.0)
-            flags.append("straddling")
-        elif behaviour == "lane_change":
-            side = 1.0 if (p.lanes == 1 or lane == 1) else -1.0
-            lateral = side * rng.uniform(0.9, 1.4)
-            lateral_speed = side * rng.uniform(0.6, 1.2)
-            flags.append("lane_change")
+            if behaviour == "straddling" and rng.random() >= 0.7:
+                side = -side
+            lateral, lateral_speed = manoeuvre_lateral(rng, behaviour, side, lateral_speed)
+            flags.append(behaviour)
         amp = p.road.dynamic_amplitude * (0.5 + 0.5 * speed / (60 / 3.6))
         amp *= rng.uniform(0.75, 1.25) * (1.2 if state == "empty" else 1.0)
         bounce_hz = rng.uniform(1.5, 2.8) if state != "empty" else rng.uniform(2.5, 4.0)
@@ -348,6 +356,21 @@ class VehicleFactory:
             plate_color=color,
             gap_s=gap,
         )
+
+
+def ordinary_lateral(rng: np.random.Generator) -> tuple[float, float]:
+    """(lateral_m, lateral_speed_mps) of a driver keeping to the lane."""
+    lateral = float(np.clip(rng.normal(0, 0.15), -0.4, 0.4))
+    return lateral, float(np.clip(rng.normal(0, 0.04), -0.1, 0.1))
+
+
+def manoeuvre_lateral(
+    rng: np.random.Generator, behaviour: str, side: float, lateral_speed_mps: float
+) -> tuple[float, float]:
+    """(lateral_m, lateral_speed_mps) of a straddler or lane changer towards `side` (+1 right)."""
+    if behaviour == "straddling":
+        return side * rng.uniform(1.3, 2.0), lateral_speed_mps
+    return side * rng.uniform(0.9, 1.4), side * rng.uniform(0.6, 1.2)
 
 
 @dataclass
@@ -415,15 +438,123 @@ def _keep_clear(vehicle: Vehicle, leader: Vehicle, p: TrafficParams, clear_m: fl
     return vehicle
 
 
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    vehicle: Vehicle
+    leave_s: float  # rear bumper leaves the site
+    lanes: frozenset[int]
+
+
+class _GapKeeper:
+    """Lets a vehicle use a neighbouring lane's space only through a gap in that lane's traffic.
+
+    Vehicles come in order of their first axle and are settled one by one, once every later
+    vehicle that could meet them on the site is known. A settled vehicle is checked against
+    the settled ones (with the lanes they finally use) and the later ones (in their own lane:
+    if a later one reaches over, it is checked against this one when it is settled). A
+    manoeuvre without a gap is not made (the driver keeps to the lane) and passes to the next
+    ordinary vehicle of that lane that finds one.
+    """
+
+    # Vehicles come by first axle, but a front bumper reaches row 0 up to ~0.2 s earlier.
+    _LOOKAHEAD_S = 1.0
+
+    def __init__(self, params: TrafficParams, rng: np.random.Generator) -> None:
+        self.p = params
+        self.rng = rng
+        self.settled: list[_Settled] = []
+        self.deferred = {
+            lane: deque[tuple[str, float]](maxlen=params.max_deferred_manoeuvres)
+            for lane in range(1, params.lanes + 1)
+        }
+
+    def run(self, vehicles: Iterator[Vehicle]) -> Iterator[Vehicle]:
+        """The same vehicles, in the same order, with manoeuvres moved to where gaps are."""
+        if self.p.lanes < 2:
+            yield from vehicles  # no neighbour to meet
+            return
+        ahead: deque[Vehicle] = deque()
+        for v in vehicles:
+            ahead.append(v)
+            while ahead and ahead[-1].t_first_s > self._horizon_s(ahead[0]):
+                yield self._settle(ahead.popleft(), ahead)
+        while ahead:
+            yield self._settle(ahead.popleft(), ahead)
+
+    def _lanes(self, v: Vehicle) -> frozenset[int]:
+        p = self.p
+        return lanes_used(v, p.lanes, p.lane_width_m, p.site_length_m)
+
+    def _leave_s(self, v: Vehicle) -> float:
+        return v.t_first_s + site_taus(v, self.p.site_length_m)[1]
+
+    def _horizon_s(self, v: Vehicle) -> float:
+        return self._leave_s(v) + self.p.min_accepted_gap_s + self._LOOKAHEAD_S
+
+    def _fits(self, v: Vehicle, ahead: deque[Vehicle]) -> bool:
+        used = self._lanes(v)
+        if used <= {v.lane}:
+            return True
+        p = self.p
+        others = [s.vehicle for s in self.settled if s.vehicle.lane != v.lane and s.lanes & used]
+        others += [a for a in ahead if a.lane != v.lane and a.lane in used]
+        return all(gap_accepted(v, o, p.min_accepted_gap_s, p.site_length_m) for o in others)
+
+    def _settle(self, v: Vehicle, ahead: deque[Vehicle]) -> Vehicle:
+        # Vehicles that left the site a gap before this one can enter it no longer matter.
+        enter_s = v.t_first_s + site_taus(v, self.p.site_length_m)[0]
+        self.settled = [
+            s
+            for s in self.settled
+            if s.leave_s + self.p.min_accepted_gap_s >= enter_s - self._LOOKAHEAD_S
+        ]
+        waiting = self.deferred[v.lane]
+        trial = None
+        if not v.flags and waiting:
+            behaviour, side = waiting[0]
+            lateral, lateral_speed = manoeuvre_lateral(
+                self.rng, behaviour, side, v.lateral_speed_mps
+            )
+            trial = replace(
+                v, lateral_m=lateral, lateral_speed_mps=lateral_speed, flags=(behaviour,)
+            )
+        if trial is not None and self._fits(trial, ahead):
+            waiting.popleft()
+            v = trial
+        elif not self._fits(v, ahead):
+            v = self._keep_to_lane(v)
+        self.settled.append(_Settled(v, self._leave_s(v), self._lanes(v)))
+        return v
+
+    def _keep_to_lane(self, v: Vehicle) -> Vehicle:
+        made = [f for f in v.flags if f in MANOEUVRES]
+        if made:
+            self.deferred[v.lane].append((made[0], float(np.sign(v.lateral_m))))
+            lateral, lateral_speed = ordinary_lateral(self.rng)
+            v = replace(
+                v,
+                lateral_m=lateral,
+                lateral_speed_mps=lateral_speed,
+                flags=tuple(f for f in v.flags if f not in MANOEUVRES),
+            )
+        if self._lanes(v) > {v.lane}:
+            # An ordinary drift grazing the line: |lateral| <= 0.4 m keeps the body in lane.
+            v = replace(v, lateral_speed_mps=0.0)
+        return v
+
+
 def traffic(params: TrafficParams, seed: int) -> Iterator[Vehicle]:
     """Endless vehicles over all lanes, in order of their first axle at row 0, ids 1, 2, …"""
-    seeds = np.random.SeedSequence(seed).spawn(params.lanes)
+    # One stream per lane plus one for gap acceptance (spawned last: the lanes' streams are
+    # the same as with `lanes` children).
+    *seeds, gap_seed = np.random.SeedSequence(seed).spawn(params.lanes + 1)
     states = []
     for lane, ss in enumerate(seeds, start=1):
         rng = np.random.default_rng(ss)
         states.append(_LaneState(lane, rng, VehicleFactory(params, rng)))
     merged = heapq.merge(*(_lane_vehicles(s, params) for s in states), key=lambda v: v.t_first_s)
-    for vid, vehicle in enumerate(merged, start=1):
+    kept = _GapKeeper(params, np.random.default_rng(gap_seed)).run(merged)
+    for vid, vehicle in enumerate(kept, start=1):
         yield replace(vehicle, id=vid)
 
 
