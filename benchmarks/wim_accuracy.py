@@ -10,12 +10,13 @@ flag recall / false-flag rate and wrongful / missed overload decisions, next to 
 that knows the true dynamic load at each row (the best any estimator can do there).
 
 On a two-lane site it also counts the vehicles whose wheels shared a sensor channel with a
-wheel of another vehicle at the same moment ("shared"): the simulator draws its lanes
-independently, so a lane changer or straddler can drive through a neighbour, and no sensor
-can split two wheels pressing on it at once. Detection is given over all vehicles and over
-the others; a shared vehicle must come out flagged (or not at all), never as a confident
-weight. `--all` sweeps layouts x roads x seeds and prints one line per run against the
-targets of issue 4.
+wheel of another vehicle at the same moment ("shared"); no sensor can split two wheels
+pressing on it at once. The simulator lets a lane changer or straddler into the neighbouring
+lane only through a gap (`TrafficParams.min_accepted_gap_s`, simulators/traffic/gaps.py), so
+the count should be 0: anything else means the world model broke that rule. Detection is
+given over all vehicles and over the others; a shared vehicle must come out flagged (or not
+at all), never as a confident weight. `--all` sweeps layouts x roads x seeds and prints one
+line per run against the targets of issue 4.
 """
 
 from __future__ import annotations
