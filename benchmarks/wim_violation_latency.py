@@ -58,7 +58,6 @@ from simulators.traffic.truth import load_truth  # noqa: E402
 from simulators.traffic.world import VEHICLE_TYPES, TrafficParams  # noqa: E402
 from simulators.wim_site import SimulatedSite  # noqa: E402
 from wim_station.config import DetectionSection, WimSiteConfig  # noqa: E402
-from wim_station.core import AxleLoadCore  # noqa: E402
 from wim_station.core.assembly import LaneAssembler  # noqa: E402
 from wim_station.core.layout import ChannelSpec, LaneLayout, SiteLayout  # noqa: E402
 from wim_station.core.pulses import Pulse  # noqa: E402
@@ -158,18 +157,20 @@ def close_vehicle(site: SiteLayout, pulses: list[tuple[Pulse, ChannelSpec]],
     `phase` (0..1): where the block boundaries fall relative to the vehicle.
     """
     lane = LaneAssembler(site.lanes[0], site)
-    # The core routes pulses to lanes, and polls them, this far behind its latest sample.
-    hold_us = float(getattr(AxleLoadCore(site), "_hold_us", 3e5))
+    # The core hands an axle's two wheels to the lane as soon as both ended (every ideal
+    # wheel has its partner) and polls the lane up to its latest sample, not past a wheel
+    # still on a strip.
     pending = sorted(pulses, key=lambda ps: ps[0].t_end_us)
     step_us = site.detection.block_samples * 1e6 / site.sample_rate_hz
     end_us = pending[-1][0].t_end_us + 12e6
     now_us, closed_us = phase * step_us, None
     while now_us < end_us:
         now_us += step_us
-        held = now_us - hold_us
-        while pending and pending[0][0].t_end_us <= held:
+        while pending and pending[0][0].t_end_us <= now_us:
             lane.add(*pending.pop(0))
-        got = lane.poll(held, lambda _a, _b: (set(), None))
+        busy_from = min((p.t_start_us for p, _ in pending if p.t_start_us < now_us),
+                        default=float("inf"))
+        got = lane.poll(now_us, lambda _a, _b: (set(), None), busy_from)
         if got and closed_us is None:
             closed_us = now_us
     lane.flush(lambda _a, _b: (set(), None))

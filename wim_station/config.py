@@ -51,7 +51,8 @@ class GvwLimit(StrictModel):
     limit_kg: Annotated[float, Field(gt=0, le=200_000)]
 
 
-# GB 1589-2016 Table 2 and MOT Order 2016 No. 62, art. 3 (the overload thresholds).
+# MOT Order 2016 No. 62, art. 3 para. 1 items (4)-(8) (the overload thresholds, checked
+# against its text); GB 1589-2016 gives the same totals (its table number not verified).
 DEFAULT_GVW_LIMITS: tuple[GvwLimit, ...] = (
     GvwLimit(axles=2, limit_kg=18_000),
     GvwLimit(axles=3, vehicle="rigid", limit_kg=25_000),
@@ -68,9 +69,12 @@ class RulesSection(StrictModel):
     """The legal rules the overload decision applies."""
 
     gvw_limits: tuple[GvwLimit, ...] = DEFAULT_GVW_LIMITS
-    # JJG 907-2006: in-service maximum permissible error of an accuracy class 5 WIM system.
+    # Measurement tolerance granted before an excess counts. 5 % is the figure in use for
+    # class 5 WIM; not verified against JJG 907-2006's text: set it from the site's
+    # verification certificate or the province's enforcement rule.
     tolerance_pct: Annotated[float, Field(ge=0, le=30)] = 5.0
-    # MOT Order 2016 No. 62 practice: an excess of at most 1 t is warned, not fined.
+    # MOT Order 2016 No. 62, art. 43 para. 1 item (2): an excess of at most 1 t is warned,
+    # not fined.
     warning_margin_kg: Annotated[float, Field(ge=0)] = 1000.0
     # Zhejiang enforcement practice: more than 40 % over the limit is "severe".
     severe_excess_pct: Annotated[float, Field(gt=0)] = 40.0
@@ -99,10 +103,20 @@ class DetectionSection(StrictModel):
     max_contact_patch_m: Annotated[float, Field(gt=0, le=1)] = 0.35
     # Processing block (samples per channel): bounds latency, amortises per-call overhead.
     block_samples: Annotated[int, Field(ge=16, le=65536)] = 4096
-    # A lane's axle train is closed after this much travel without a new axle.
+    # Closing a lane's axle train. A train whose last vehicle matches a configured class is
+    # closed once the next axle of any class that could still go on from it would have
+    # arrived, even braking at `closing_decel_mps2`; a train whose tail matches no class
+    # waits for `train_gap_m` of travel. Never sooner than `train_gap_min_s` of quiet.
     train_gap_m: Annotated[float, Field(gt=0)] = 12.0
-    train_gap_min_s: Annotated[float, Field(gt=0)] = 1.0
-    # Axles closer than this form a group (tandem, tridem): GB 1589-2016, 3.1.
+    train_gap_min_s: Annotated[float, Field(gt=0)] = 0.1
+    # Firm braking of a loaded truck (emergency braking of an N3 vehicle is at least
+    # 5 m/s², UN ECE R13 Annex 4); a truck braking this hard is flagged unsteady anyway.
+    closing_decel_mps2: Annotated[float, Field(gt=0)] = 3.0
+    # Spacings measured this much (fraction) outside a class's range still count as that
+    # class when waiting for its next axle: speed error stretches measured spacings.
+    closing_spacing_margin: Annotated[float, Field(ge=0, le=1)] = 0.1
+    # Axles closer than this form a group (tandem, tridem). Engineering figure: GB 1589's
+    # tandem categories end at 1.8 m (trailers); the clause was not verified.
     group_spacing_m: Annotated[float, Field(gt=0)] = 1.9
     # Two vehicles' axles are never closer than both overhangs plus a gap.
     min_vehicle_gap_m: Annotated[float, Field(gt=0)] = 2.5
@@ -138,9 +152,10 @@ class VehicleClass(StrictModel):
         return self
 
 
-# Axle configurations of GB 1589-2016 Table 2 with spacing ranges from its dimension limits
+# Axle configurations of GB 1589-2016 Table 2. The spacing ranges are engineering estimates
 # (wheelbases of 2-axle cars up to 3 m; tandem/tridem spacings 1.2-1.9 m; semi-trailer
-# king-pin to first trailer axle 4.5-9 m). A '157' is scored against the combination limit
+# king-pin to first trailer axle 4.5-9 m), not figures of the standard, which limits overall
+# dimensions: set them from the fleet a site sees. A '157' is scored against the combination limit
 # (49 t): a single-drive tractor (46 t) cannot be told apart by its spacings, so the
 # measurement gives the truck the benefit of the doubt.
 DEFAULT_VEHICLE_CLASSES: tuple[VehicleClass, ...] = (

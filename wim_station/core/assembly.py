@@ -1,10 +1,12 @@
 """From wheel pulses of one lane to vehicles: hits per row, axles across rows, vehicles.
 
-Pulses of a lane are collected until the lane is quiet, then the whole axle train is
-solved at once: pulses of one row are joined into hits (left + right wheel of an axle),
-hits are matched from row to row (which gives each axle's speed), axle loads are computed
-per row and combined, and the train is cut into vehicles by dynamic programming against the
-configured axle configurations (so a vehicle following close behind is not merged).
+Pulses of a lane are collected until the lane has been quiet long enough that no
+configured vehicle could go on from its last axles (at the measured speed, even braking),
+then the whole axle train is solved at once: pulses of one row are joined into hits (left +
+right wheel of an axle), hits are matched from row to row (which gives each axle's speed),
+axle loads are computed per row and combined, and the train is cut into vehicles by dynamic
+programming against the configured axle configurations (so a vehicle following close
+behind is not merged).
 """
 
 from __future__ import annotations
@@ -34,6 +36,34 @@ _ORPHAN_COST = 0.5
 # (at least its window): four 3 m row spacings span most of a vehicle, and from 43 km/h on
 # that is inside the 1 s window anyway.
 _WINDOW_ROWS = 4.0
+
+# The most axles of one vehicle the segmentation considers.
+_MAX_VEHICLE_AXLES = 10
+
+
+@dataclass(frozen=True)
+class _Closing:
+    """When a train prefix closes: the end of the quiet needed, the last axle's speed."""
+
+    close_at_us: float
+    speed_mps: float
+    capped: bool  # closed on the longest wait, its last vehicle not known to be whole
+    # A configured vehicle (or one of no class) could go on from the train's tail.
+    may_go_on: bool = True
+
+
+def _travel_us(distance_m: float, speed_mps: float, decel_mps2: float,
+               floor_mps: float) -> float:
+    """Longest time to cover `distance_m` from `speed_mps`, braking at `decel_mps2` down to
+    `floor_mps` at most (below the certified speed range a passage is flagged anyway)."""
+    if speed_mps <= floor_mps:
+        return distance_m / speed_mps * 1e6
+    braking_m = (speed_mps**2 - floor_mps**2) / (2.0 * decel_mps2)
+    if distance_m >= braking_m:
+        return ((speed_mps - floor_mps) / decel_mps2 + (distance_m - braking_m) / floor_mps) * 1e6
+    disc = speed_mps * speed_mps - 2.0 * decel_mps2 * distance_m
+    return float((speed_mps - np.sqrt(disc)) / decel_mps2 * 1e6)
+
 
 # conditions(t_from_us, t_to_us) -> (flags from frame status and gaps, temperature_c)
 Conditions = Callable[[float, float], tuple[set[str], float | None]]
@@ -149,15 +179,20 @@ class LaneAssembler:
         self.unmeasured = 0  # trains without a single axle seen by two rows
         self._dirty = False
         self.last_end_us = -float("inf")  # of the latest pulse taken
-        # Train prefix length -> speed of its last axle (pending only grows until a cut).
-        self._speed_memo: dict[int, float] = {}
-        # Longest quiet stretch inside a vehicle: its longest spacing less the rows' span
-        # (a wheel is on some row until the next axle reaches row 0), at the certified
-        # minimum speed; a floor of 1 km/h keeps a 0 setting finite.
-        longest_m = max(hi for vc in site.vehicle_classes for _, hi in vc.spacings_m)
-        self._inside_m = longest_m - float(self.positions[-1] - self.positions[0])
-        self._quiet_cap_us = 1e6 * max(self.det.train_gap_min_s, self._inside_m / (
-            max(site.rules.min_speed_kmh, 1.0) / 3.6))
+        # Train prefix length -> how it may close (pending only grows until a cut).
+        self._close_memo: dict[int, _Closing] = {}
+        # Longest quiet stretch inside a vehicle: its longest spacing (with the margin the
+        # closing allows) less the rows' span (a wheel is on some row until the next axle
+        # reaches row 0), at the certified minimum speed; a floor of 1 km/h keeps a 0
+        # setting finite.
+        self._span_m = float(self.positions[-1] - self.positions[0])
+        longest_m = max(hi for vc in site.vehicle_classes for _, hi in vc.spacings_m) * (
+            1 + self.det.closing_spacing_margin)
+        self._inside_m = longest_m - self._span_m
+        self._floor_mps = max(site.rules.min_speed_kmh, 1.0) / 3.6
+        self._quiet_cap_us = 1e6 * max(self.det.train_gap_min_s, self._inside_m / self._floor_mps)
+        # Quiet until then cannot close anything that is pending now (see `poll`).
+        self._next_close_us = -float("inf")
         # The last train closed on a stretch too short for its speed: the vehicle may go on
         # in a train starting before this.
         self._doubt_until_us = -float("inf")
@@ -169,7 +204,7 @@ class LaneAssembler:
             return
         self.pending.append((pulse, spec))
         self._dirty = True
-        self._speed_memo.clear()
+        self._close_memo.clear()
         self.last_end_us = max(self.last_end_us, pulse.t_end_us)
 
     def poll(self, now_us: float, conditions: Conditions,
@@ -181,36 +216,42 @@ class LaneAssembler:
         """
         out: list[P.Passage] = []
         quiet_end_us = min(now_us, busy_from_us)
-        if not self.pending or (
-            not self._dirty and quiet_end_us - self.last_end_us < self.det.train_gap_min_s * 1e6
-        ):
+        if not self.pending or (not self._dirty and quiet_end_us < self._next_close_us):
             return out
         self._dirty = False
+        floor_us = self.det.train_gap_min_s * 1e6
         while self.pending:
             self.pending.sort(key=lambda ps: ps[0].t_start_us)
             starts = np.array([p.t_start_us for p, _ in self.pending])
             ends = np.maximum.accumulate(np.array([p.t_end_us for p, _ in self.pending]))
-            gaps = np.minimum(np.append(starts[1:], quiet_end_us), quiet_end_us) - ends
+            quiet_to = np.minimum(np.append(starts[1:], quiet_end_us), quiet_end_us)
             cut = None
-            doubt_until_us = -float("inf")
-            for k in np.nonzero(gaps > self.det.train_gap_min_s * 1e6)[0].tolist():
-                needed_us, speed_mps = self._quiet_us(k + 1)
-                if gaps[k] >= needed_us:
+            closing = None
+            for k in np.nonzero(quiet_to - ends >= floor_us)[0].tolist():
+                closing = self._closing(k + 1, float(ends[k]))
+                if quiet_to[k] >= closing.close_at_us:
                     cut = k + 1
-                    # Slower than certified, the stretch may fall inside the vehicle.
-                    inside_us = (self._inside_m / speed_mps * 1e6 if speed_mps > 0
-                                 else self._quiet_cap_us)
-                    if gaps[k] < inside_us:
-                        doubt_until_us = ends[k] + inside_us
                     break
-            if cut is None and len(self.pending) > 4 * _MAX_TRAIN_AXLES:
-                cut, doubt_until_us = len(self.pending), ends[-1] + self._quiet_cap_us
-            if cut is None:
+            doubt_until_us = -float("inf")
+            if cut is not None and closing is not None:
+                gap_us = float(quiet_to[cut - 1] - ends[cut - 1])
+                # Slower than certified, or a tail cut short: the stretch may fall inside
+                # the vehicle, so one going on in the next train is no vehicle of its own.
+                inside_us = (self._inside_m / closing.speed_mps * 1e6 if closing.speed_mps > 0
+                             else self._quiet_cap_us)
+                if closing.may_go_on and gap_us < inside_us:
+                    doubt_until_us = float(ends[cut - 1]) + inside_us
+            elif len(self.pending) > 4 * _MAX_TRAIN_AXLES:
+                cut, doubt_until_us = len(self.pending), float(ends[-1]) + self._quiet_cap_us
+                closing = _Closing(float(ends[-1]), 0.0, capped=True)
+            if cut is None or closing is None:
+                self._next_close_us = self._closing(len(self.pending),
+                                                    float(ends[-1])).close_at_us
                 break
             train, self.pending = self.pending[:cut], self.pending[cut:]
-            self._speed_memo.clear()
+            self._close_memo.clear()
             self.trains += 1
-            out += self._solve(train, conditions, float(doubt_until_us))
+            out += self._solve(train, conditions, doubt_until_us, closing.capped)
         return out
 
     def flush(self, conditions: Conditions) -> list[P.Passage]:
@@ -218,28 +259,76 @@ class LaneAssembler:
         out = self.poll(float("inf"), conditions)
         if self.pending:
             train, self.pending = self.pending, []
-            self._speed_memo.clear()
+            self._close_memo.clear()
             self.trains += 1
-            out += self._solve(train, conditions, -float("inf"))
+            out += self._solve(train, conditions, -float("inf"), False)
         return out
 
-    def _quiet_us(self, n: int) -> tuple[float, float]:
-        """Quiet stretch that closes the train of the first `n` pending pulses, and its speed.
+    def _closing(self, n: int, end_us: float) -> _Closing:
+        """When quiet after the first `n` pending pulses (ending at `end_us`) closes them.
 
-        The travel time of `train_gap_m` at the matched speed of the train's last axle
-        (0 if unknown), within [train_gap_min_s, the cap].
+        The rows' own matching gives the axles: pairing the last row-0 pulse with the next
+        row-1 pulse would take another axle for it whenever a spacing is shorter than the
+        rows' span, and a speed many times too high closes a slow vehicle in its middle.
         """
-        v = self._speed_memo.get(n)
-        if v is None:
-            # The rows' own matching: pairing the last row-0 pulse with the next row-1
-            # pulse takes another axle for it whenever a spacing is shorter than the rows'
-            # span, and a speed many times too high closes a slow vehicle in its middle.
-            axles = self._axles(self._row_hits(self.pending[:n]))
-            v = axles[-1].speed_mps if axles else float("nan")
-            v = v if np.isfinite(v) and v > 0 else 0.0
-            self._speed_memo[n] = v
-        need_us = self.det.train_gap_m / v * 1e6 if v > 0 else float("inf")
-        return max(self.det.train_gap_min_s * 1e6, min(self._quiet_cap_us, need_us)), v
+        memo = self._close_memo.get(n)
+        if memo is not None:
+            return memo
+        floor_us, cap_us = self.det.train_gap_min_s * 1e6, self._quiet_cap_us
+        axles = self._axles(self._row_hits(self.pending[:n]))
+        last = axles[-1] if axles else None
+        v = last.speed_mps if last is not None else float("nan")
+        v = v if np.isfinite(v) and v > 0 else 0.0
+        if last is None or v < self._floor_mps:
+            # No speed, or slower than certified (the stretch may fall inside the vehicle):
+            # wait as long as a vehicle of the certified range can take; closed then, it is
+            # not known to be whole.
+            closing = _Closing(end_us + cap_us, v, capped=True)
+        else:
+            spacings = [self._spacing(a, b) for a, b in itertools.pairwise(axles)]
+            reach_m = self._continuation_m(axles, spacings)
+            # An axle not seen on every row yet (its speed is its neighbours') may still
+            # cross the rest; one of a lane changer never will.
+            whole = len(last.hits) == len(self.lane.rows)
+            if reach_m is None:
+                wait_us = min(max(self.det.train_gap_m / v * 1e6, floor_us), cap_us)
+                closing = _Closing(end_us + wait_us, v, capped=False)
+            elif whole and reach_m <= self._span_m:
+                # A next axle would have reached row 0 already.
+                closing = _Closing(end_us + floor_us, v, capped=False, may_go_on=False)
+            else:
+                # From the last axle at row 0: the next axle of the vehicle reaches row 0 (and
+                # the last axle the last row) by then, unless braking harder.
+                travel_us = _travel_us(max(reach_m, self._span_m), v,
+                                       self.det.closing_decel_mps2, self._floor_mps)
+                closing = _Closing(max(end_us + floor_us, last.t0_us + travel_us), v,
+                                   capped=False)
+        self._close_memo[n] = closing
+        return closing
+
+    def _continuation_m(self, axles: list[_AxleObs], spacings: list[float]) -> float | None:
+        """Longest spacing to an axle that could still follow the train's last vehicle.
+
+        0 when no configured vehicle goes on from any possible start of the last vehicle;
+        None when the train's tail matches no configured class at all (nothing known).
+        """
+        n = len(axles)
+        i_last, _ = self._segment(axles, spacings)[-1]
+        if n - i_last >= 2 and self._match_class(axles[i_last:], spacings[i_last:]) is None:
+            return None
+        margin = self.det.closing_spacing_margin
+        reach_m = 0.0
+        for i in range(max(0, n - _MAX_VEHICLE_AXLES), n):
+            if i > 0 and spacings[i - 1] < self.det.min_vehicle_gap_m:
+                continue  # no vehicle starts this close behind another's axle
+            tail = spacings[i:]
+            for vc in self.site.vehicle_classes:
+                if len(vc.spacings_m) > len(tail) and all(
+                    lo * (1 - margin) <= s <= hi * (1 + margin)
+                    for s, (lo, hi) in zip(tail, vc.spacings_m, strict=False)
+                ):
+                    reach_m = max(reach_m, vc.spacings_m[len(tail)][1] * (1 + margin))
+        return reach_m
 
     # -- solving a train ------------------------------------------------------------------
 
@@ -401,7 +490,7 @@ class LaneAssembler:
         cost = [inf] * (n + 1)
         back = [0] * (n + 1)
         cost[0] = 0.0
-        max_len = 10
+        max_len = _MAX_VEHICLE_AXLES
         for j in range(1, n + 1):
             for i in range(max(0, j - max_len), j):
                 if i > 0 and spacings[i - 1] < self.det.min_vehicle_gap_m:
@@ -423,10 +512,13 @@ class LaneAssembler:
         return cuts[::-1]
 
     def _solve(self, pulses: list[tuple[Pulse, ChannelSpec]], conditions: Conditions,
-               doubt_until_us: float) -> list[P.Passage]:
-        """Vehicles of one train; its last may go on in a train starting before `doubt_until_us`."""
+               doubt_until_us: float, cut_doubtful: bool) -> list[P.Passage]:
+        """Vehicles of one train.
+
+        A train starting before `doubt_until_us` may be the rest of this one's last vehicle;
+        `cut_doubtful`: the train was closed before its last vehicle was known to be whole.
+        """
         doubt_before = min(p.t_start_us for p, _ in pulses) < self._doubt_until_us
-        cut_doubtful = doubt_until_us > -float("inf")
         self._doubt_until_us = doubt_until_us
         passages = self._vehicles(pulses, conditions)
         if passages and (doubt_before or cut_doubtful):

@@ -80,10 +80,11 @@ class AxleLoadCore:
         self.boundary_wheels = 0
         self._straddles: dict[tuple[int, int], tuple[int, float]] = {}
         self._held: list[Pulse] = []
-        # Pulses are routed to lanes only once they ended this long ago: the wheels of one
-        # axle end within milliseconds of each other but a block boundary can fall between
-        # them, and a wheel is only known to be lone once every pulse that could overlap it
-        # has been reported: the longest wheel pulse, at the lowest certified speed.
+        # Routed pulses that a lone wheel still held may join (a wheel split over the line).
+        self._recent: list[tuple[Pulse, ChannelSpec]] = []
+        # A lone wheel is routed only once it ended this long ago: it is known to be lone
+        # once every pulse that could overlap it has been reported (the longest wheel pulse,
+        # at the lowest certified speed). A wheel with its axle's other wheel goes at once.
         det = self.site.detection
         v_min = self.site.rules.min_speed_kmh / 3.6
         longest_m = max(c.length_m for c in chans) + det.max_contact_patch_m
@@ -173,6 +174,8 @@ class AxleLoadCore:
         self._held += self._detector.feed(force, t0)
         now_us = t0 + counts.shape[0] * 1e6 / self._rate
         self._route_held(now_us - self._hold_us)
+        self._recent = [(p, sp) for p, sp in self._recent
+                        if p.t_end_us >= now_us - 2 * self._hold_us]
         while self._conditions and self._conditions[0][1] < now_us - _CONDITION_MEMORY_US:
             self._conditions.popleft()
         # A wheel on a strip, or a pulse held back, is not quiet: its lane (or, should it
@@ -185,14 +188,16 @@ class AxleLoadCore:
         for number, lane in self._lanes.items():
             near = np.abs(self._lane_arr - number) <= 1
             busy_from = float(busy[near].min()) if near.any() else float("inf")
-            out += lane.poll(now_us - self._hold_us, self._conditions_between, busy_from)
+            out += lane.poll(now_us, self._conditions_between, busy_from)
         self.passages += len(out)
         return sorted(out, key=lambda p: p.t_first_axle_us)
 
     def _route_held(self, until_us: float) -> None:
         """Hand every held pulse that ended before `until_us` to its lane."""
         # Faults go at once: they only flag, and must reach the lane before its train closes.
-        is_ready = [p.fault or p.t_end_us < until_us for p in self._held]
+        held = [(p, self._specs[p.channel]) for p in self._held]
+        is_ready = [p.fault or p.t_end_us < until_us or not self._lone(p, sp, held)
+                    for p, sp in held]
         if not any(is_ready):
             return
         ready = [p for p, r in zip(self._held, is_ready, strict=True) if r]
@@ -201,6 +206,8 @@ class AxleLoadCore:
         # The lone test needs the pulses still held too: they may overlap a ready one.
         for pulse, spec in self._route(ready, self._held):
             self._lanes[spec.lane].add(pulse, spec)
+            if spec.foreign_lane is None:
+                self._recent.append((pulse, spec))
 
     def _route(self, pulses: list[Pulse],
                later: list[Pulse]) -> list[tuple[Pulse, ChannelSpec]]:
@@ -218,14 +225,17 @@ class AxleLoadCore:
         routed = [(p, self._specs[p.channel]) for p in pulses]
         if len(self._lanes) < 2 or not pulses:
             return routed
-        others = routed + [(p, self._specs[p.channel]) for p in later]
+        others = routed + [(p, self._specs[p.channel]) for p in later] + self._recent
         lone = [self._lone(p, sp, others) for p, sp in routed]
+        # Wheels routed before (an axle's two wheels go at once) may have one beside them.
+        n = len(routed)
+        lone += [False] * len(self._recent)
         for i, (p, sp) in enumerate(routed):
             if not lone[i]:
                 continue
             beside = None
-            for j in range(len(routed)):
-                q, sq = routed[j]
+            for j in range(len(lone)):
+                q, sq = routed[j] if j < n else self._recent[j - n]
                 if j == i or abs(q.t_mid_us - p.t_mid_us) > _STRADDLE_US:
                     continue
                 if (abs(sq.lane - sp.lane) != 1 or sq.position_m != sp.position_m
@@ -265,7 +275,8 @@ class AxleLoadCore:
 
     def _straddle_lane(self, p: Pulse, sp: ChannelSpec, q: Pulse, sq: ChannelSpec) -> int:
         """Lane for a new straddler: the one without a train in progress, else more load."""
-        gap_us = self.site.detection.train_gap_min_s * 1e6
+        # A wheel closer than a tailgater behind another is taken as part of its train.
+        gap_us = self.site.detection.tailgating_gap_s * 1e6
         busy = [self._lanes[s.lane].last_end_us > x.t_start_us - gap_us
                 for x, s in ((p, sp), (q, sq))]
         if busy[0] != busy[1]:
