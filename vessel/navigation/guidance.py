@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from vessel.navigation.control import Stepped
 from vessel.navigation.planar import Point
 
+_MAX_ANTICIPATED_TURN_DEG = 120.0
+
 
 @dataclass(frozen=True)
 class LegGeometry:
@@ -30,6 +32,11 @@ class LegGeometry:
         return self.length_m - self.along_m
 
 
+def bearing_deg(a: Point, b: Point) -> float:
+    """Direction from a to b, degrees true (0 when they coincide)."""
+    return math.degrees(math.atan2(b[0] - a[0], b[1] - a[1])) % 360.0
+
+
 def leg_geometry(p: Point, a: Point, b: Point) -> LegGeometry:
     """Project p onto the leg a→b (east/north metres)."""
     dx, dy = b[0] - a[0], b[1] - a[1]
@@ -40,7 +47,22 @@ def leg_geometry(p: Point, a: Point, b: Point) -> LegGeometry:
     px, py = p[0] - a[0], p[1] - a[1]
     along = px * ux + py * uy
     cross = px * uy - py * ux  # right of the direction of travel is positive
-    return LegGeometry(along, cross, length, math.degrees(math.atan2(dx, dy)) % 360.0)
+    return LegGeometry(along, cross, length, bearing_deg(a, b))
+
+
+def wheel_over_m(turn_deg: float, speed_mps: float, turn_rate_rad_s: float,
+                 yaw_lag_s: float) -> float:
+    """How far before a waypoint to put the helm over for the next leg (the wheel-over point).
+
+    Pilotage's wheel-over point: a turn of Δ at radius R = u / r leaves the old leg the tangent
+    distance R·tan(Δ/2) before the waypoint, plus the advance u·T run while the yaw rate builds
+    up (first-order Nomoto lag T). Turns sharper than _MAX_ANTICIPATED_TURN_DEG are anticipated
+    as that much: a U-turn has no tangent point, only the acceptance circle.
+    """
+    if speed_mps <= 0 or turn_rate_rad_s <= 0:
+        return 0.0
+    half = math.radians(min(abs(turn_deg), _MAX_ANTICIPATED_TURN_DEG)) / 2
+    return speed_mps / turn_rate_rad_s * math.tan(half) + speed_mps * yaw_lag_s
 
 
 class LineOfSight(Stepped):

@@ -26,7 +26,13 @@ from vessel.gnss.fix import Fix
 from vessel.navigation.control import NEUTRAL, HeadingController, HelmDemand, SpeedController, clamp
 from vessel.navigation.estimator import Estimator, OwnState, fix_problem
 from vessel.navigation.geofence import Geofence
-from vessel.navigation.guidance import LegGeometry, LineOfSight, leg_geometry
+from vessel.navigation.guidance import (
+    LegGeometry,
+    LineOfSight,
+    bearing_deg,
+    leg_geometry,
+    wheel_over_m,
+)
 from vessel.navigation.loiter import Loiter
 from vessel.navigation.planar import Point
 from vessel.navigation.route import LatLon, Route, load_route_file
@@ -413,7 +419,8 @@ class Navigator:
         else:
             a, b = self._route_leg(self.leg)
         geom = leg_geometry(p, a, b)
-        reached = math.dist(p, b) <= self.cfg.route.acceptance_radius_m or geom.remaining_m <= 0
+        reached = (math.dist(p, b) <= self.cfg.route.acceptance_radius_m or geom.remaining_m <= 0
+                   or (not self._path and self._at_wheel_over(state, geom)))
         if reached:
             if self._path:
                 self._path_from = self._path.pop(0)
@@ -434,6 +441,19 @@ class Navigator:
         speed = self.nav.return_home_speed_mps if home else self.cruise_speed_mps
         thrust = self.speed.update(t_s, state.sog_mps, speed)
         return HelmDemand(thrust, rudder)
+
+    def _at_wheel_over(self, state: OwnState, geom: LegGeometry) -> bool:
+        """On the leg and within the wheel-over distance of its waypoint: turn for the next leg
+        now, so the track rounds the corner inside instead of overshooting it."""
+        if abs(geom.cross_m) > self.cfg.route.acceptance_radius_m:
+            return False  # off the line the tangent construction does not hold: use the circle
+        b, c = self._route_leg(self.leg + 1)
+        turn = wrap_deg(bearing_deg(b, c) - geom.bearing_deg)
+        # the dead-reckoning Nomoto model is the boat's turn at full helm, which the heading
+        # controller gives through a corner (its error saturates the rudder beyond ~22°)
+        wheel_over = wheel_over_m(turn, state.sog_mps, self.nav.dr_yaw_gain_per_s,
+                                  self.nav.dr_yaw_time_constant_s)
+        return geom.remaining_m <= min(wheel_over, geom.length_m / 2)
 
     def _update_crab(self, state: OwnState) -> None:
         if state.source != "gnss" or state.sog_mps < _MIN_SOG_FOR_CRAB_MPS:
