@@ -6,8 +6,10 @@ sideways. The drift ĉ is the estimator's (ground velocity minus modelled water 
 plus an integral of the position error (ĉ̇ = ki·offset) that absorbs what the model misses.
 The water velocity to make good is w = v_d − ĉ with v_d = −kp·offset (limited): the bow
 turns towards w within ±60° of into-the-drift, the thrust makes good w's component along
-the bow, astern when w is behind. So the boat never just stops and drifts, and passing over
-the point does not make it turn circles.
+the bow, astern when w is behind, plus feedback on the ground velocity along the bow towards
+v_d. So the boat never just stops and drifts, and passing over the point does not make it
+turn circles. Arriving faster than loiter_max_speed_mps (a 'loiter here' from cruise), the
+boat steers for the point and backs down to the v_d profile before turning into the drift.
 """
 
 from __future__ import annotations
@@ -74,8 +76,16 @@ class Loiter(Stepped):
                         cfg.loiter_max_speed_mps)
         wx, wy = vx - cx, vy - cy
         distance = math.hypot(ox, oy)
+        # faster than station keeping ever asks: still arriving (from cruise, or an overshoot)
+        arriving = state.sog_mps > cfg.loiter_max_speed_mps
+        towards_w = math.degrees(math.atan2(wx, wy)) % 360.0
+        if arriving:
+            # steer for the point while it is ahead, else keep the bow and back down: turning
+            # round at speed into the drift swept the boat 6-8 m past the point
+            ahead = abs(wrap_deg(towards_w - state.heading_deg)) <= 90.0
+            self._heading_demand = towards_w if ahead else state.heading_deg
         # the bow goes into the observed drift; the integral only trims the position
-        if math.hypot(*state.drift) >= _KNOWN_DRIFT_MPS:
+        elif math.hypot(*state.drift) >= _KNOWN_DRIFT_MPS:
             into = math.degrees(math.atan2(-state.drift[0], -state.drift[1])) % 360.0
             off = wrap_deg(math.degrees(math.atan2(wx, wy)) - into)
             # w right astern: keep the bow up-drift and back down rather than turn round
@@ -83,11 +93,17 @@ class Loiter(Stepped):
             off = 0.0 if abs(off) > _ASTERN_DEG else clamp(off, -limit, limit)
             self._heading_demand = (into + off) % 360.0
         elif distance > _TURN_MIN_OFFSET_M or self._heading_demand is None:
-            self._heading_demand = (math.degrees(math.atan2(wx, wy)) % 360.0
-                                    if distance > _TURN_MIN_OFFSET_M else state.heading_deg)
+            self._heading_demand = towards_w if distance > _TURN_MIN_OFFSET_M else state.heading_deg
         h = math.radians(state.heading_deg)
         thrust = thrust_for_speed(wx * math.sin(h) + wy * math.cos(h), cfg.top_speed_mps)
-        if abs(wrap_deg(self._heading_demand - state.heading_deg)) > _TURN_ERROR_DEG:
+        # feedback on the ground velocity along the bow: the approach follows the v_d profile
+        # (kp·offset, at most loiter_max_speed) instead of gliding on. Arriving, full astern
+        # for a whole loiter speed too fast; holding, the speed controller's gain.
+        gain = 1.0 / cfg.loiter_max_speed_mps if arriving else cfg.speed_kp_per_mps
+        ex, ey = vx - state.velocity[0], vy - state.velocity[1]
+        thrust += gain * (ex * math.sin(h) + ey * math.cos(h))
+        turning = abs(wrap_deg(self._heading_demand - state.heading_deg)) > _TURN_ERROR_DEG
+        if turning and not arriving:
             thrust = max(thrust, cfg.loiter_turn_thrust)  # a rudder without flow does not turn
         rudder = self.heading.update(state.t_s, state.heading_deg, state.yaw_rate_dps,
                                      self._heading_demand)
