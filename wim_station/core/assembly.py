@@ -238,7 +238,7 @@ class LaneAssembler:
                 # Slower than certified, or a tail cut short: the stretch may fall inside
                 # the vehicle, so one going on in the next train is no vehicle of its own.
                 inside_us = (self._inside_m / closing.speed_mps * 1e6 if closing.speed_mps > 0
-                             else self._quiet_cap_us)
+                             else gap_us)  # no axle over two rows: no vehicle to go on
                 if closing.may_go_on and gap_us < inside_us:
                     doubt_until_us = float(ends[cut - 1]) + inside_us
             elif len(self.pending) > 4 * _MAX_TRAIN_AXLES:
@@ -279,10 +279,15 @@ class LaneAssembler:
         last = axles[-1] if axles else None
         v = last.speed_mps if last is not None else float("nan")
         v = v if np.isfinite(v) and v > 0 else 0.0
-        if last is None or v < self._floor_mps:
-            # No speed, or slower than certified (the stretch may fall inside the vehicle):
-            # wait as long as a vehicle of the certified range can take; closed then, it is
-            # not known to be whole.
+        if v == 0:
+            # No axle crossed two rows: a vehicle of the certified range would have taken
+            # its first axle over the rows by then; wheels that never do (a tyre edge on a
+            # strip, a wheel leaving the lane) must not hold the lane open for the next one.
+            closing = _Closing(end_us + min(cap_us, self._span_m / self._floor_mps * 1e6), v,
+                               capped=True)
+        elif last is None or v < self._floor_mps:
+            # Slower than certified, the stretch may fall inside the vehicle: wait as long as
+            # a vehicle of the certified range can take; closed then, it is not known whole.
             closing = _Closing(end_us + cap_us, v, capped=True)
         else:
             spacings = [self._spacing(a, b) for a, b in itertools.pairwise(axles)]
