@@ -54,10 +54,13 @@ def wheel_over_m(turn_deg: float, speed_mps: float, turn_rate_rad_s: float,
                  yaw_lag_s: float) -> float:
     """How far before a waypoint to put the helm over for the next leg (the wheel-over point).
 
-    Pilotage's wheel-over point: a turn of Δ at radius R = u / r leaves the old leg the tangent
-    distance R·tan(Δ/2) before the waypoint, plus the advance u·T run while the yaw rate builds
-    up (first-order Nomoto lag T). Turns sharper than _MAX_ANTICIPATED_TURN_DEG are anticipated
-    as that much: a U-turn has no tangent point, only the acceptance circle.
+    The wheel-over point of passage planning (IMO Res. A.893(21), Guidelines for voyage
+    planning, asks for wheel-over positions on the plan; constructed as a constant-radius turn,
+    e.g. knowledgeofsea.com "Constant radius turn"): a turn of Δ at radius R = u / ROT leaves
+    the old course the tangent distance R·tan(Δ/2) before the waypoint, and the helm goes over
+    a reaction distance earlier, here the advance u·T run while the yaw rate builds up
+    (first-order Nomoto lag T). Turns sharper than _MAX_ANTICIPATED_TURN_DEG are anticipated as
+    that much: a U-turn has no tangent point, and its circle is left to the acceptance radius.
     """
     if speed_mps <= 0 or turn_rate_rad_s <= 0:
         return 0.0

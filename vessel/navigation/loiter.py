@@ -76,8 +76,11 @@ class Loiter(Stepped):
                         cfg.loiter_max_speed_mps)
         wx, wy = vx - cx, vy - cy
         distance = math.hypot(ox, oy)
+        # Velocity feedback needs a measured velocity: a dead-reckoned one is the model's answer
+        # to our own demand (and it brakes better than the boat does astern).
+        measured = state.source == "gnss"
         # faster than station keeping ever asks: still arriving (from cruise, or an overshoot)
-        arriving = state.sog_mps > cfg.loiter_max_speed_mps
+        arriving = measured and state.sog_mps > cfg.loiter_max_speed_mps
         towards_w = math.degrees(math.atan2(wx, wy)) % 360.0
         if arriving:
             # steer for the point while it is ahead, else keep the bow and back down: turning
@@ -99,7 +102,8 @@ class Loiter(Stepped):
         # feedback on the ground velocity along the bow: the approach follows the v_d profile
         # (kp·offset, at most loiter_max_speed) instead of gliding on. Arriving, full astern
         # for a whole loiter speed too fast; holding, the speed controller's gain.
-        gain = 1.0 / cfg.loiter_max_speed_mps if arriving else cfg.speed_kp_per_mps
+        gain = (1.0 / cfg.loiter_max_speed_mps if arriving else cfg.speed_kp_per_mps
+                if measured else 0.0)
         ex, ey = vx - state.velocity[0], vy - state.velocity[1]
         thrust += gain * (ex * math.sin(h) + ey * math.cos(h))
         turning = abs(wrap_deg(self._heading_demand - state.heading_deg)) > _TURN_ERROR_DEG
