@@ -429,9 +429,6 @@ class Navigator:
                 lap = self.leg // self.route.legs_per_lap
                 self._events.append(f"waypoint {j} reached (leg {self.leg}, lap {lap})")
                 self.leg += 1
-                # the crab filter would take crab_filter_s to learn the new leg's drift angle,
-                # while the drift sets the boat outside the turn: start from the estimator's
-                self._crab_deg = self._crab_for(state, self._route_leg(self.leg))
             self.los.reset()
             return self._follow(t_s, state, depth + 1)
         self._geom, self._target = geom, b
@@ -457,14 +454,6 @@ class Navigator:
         wheel_over = wheel_over_m(turn, state.sog_mps, self.nav.dr_yaw_gain_per_s,
                                   self.nav.dr_yaw_time_constant_s)
         return geom.remaining_m <= min(wheel_over, geom.length_m / 2)
-
-    def _crab_for(self, state: OwnState, leg: tuple[Point, Point]) -> float:
-        """The drift angle a new leg will need (the estimator's drift across its course)."""
-        chi = math.radians(bearing_deg(*leg))
-        across = state.drift[0] * math.cos(chi) - state.drift[1] * math.sin(chi)
-        speed = max(self.cruise_speed_mps, _MIN_SOG_FOR_CRAB_MPS)
-        limit = self.nav.max_crab_deg
-        return clamp(math.degrees(math.asin(clamp(across / speed, -1.0, 1.0))), -limit, limit)
 
     def _update_crab(self, state: OwnState) -> None:
         if state.source != "gnss" or state.sog_mps < _MIN_SOG_FOR_CRAB_MPS:
