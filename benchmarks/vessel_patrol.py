@@ -18,14 +18,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from edge.config.loader import load_config
+from edge.geo import wrap_deg
 from simulators.lake import scenarios
-from simulators.lake.closed_loop import ClosedLoopSpec, lake_spec_for, run_closed_loop
+from simulators.lake.closed_loop import ClosedLoopSpec, Trace, lake_spec_for, run_closed_loop
 from vessel.config import VesselConfig
 from vessel.navigation import Navigator
+from vessel.navigation.guidance import bearing_deg, leg_geometry
 
 # A route whose first leg passes 33 m south of Huxin island, with the current setting onto it.
 ISLAND_ROUTE = [(30.75270, 120.76000), (30.75270, 120.76480), (30.75560, 120.76480),
                 (30.75560, 120.76000)]
+ARRIVED_M = 5.0  # "arrived" at a loiter point: the steady loiter bound (max offset ≤ 5 m)
 
 
 def _with_route(cfg: VesselConfig, waypoints: list[tuple[float, float]]) -> VesselConfig:
@@ -34,17 +37,42 @@ def _with_route(cfg: VesselConfig, waypoints: list[tuple[float, float]]) -> Vess
     return VesselConfig.model_validate(data)
 
 
+def turn_overshoot_m(cfg: VesselConfig, trace: Trace) -> float:
+    """Furthest the true track ran beyond a new leg's line on the outside of the turn onto it,
+    within the first SETTLE_M of the leg (0 when every corner was rounded inside)."""
+    nav = Navigator(cfg)
+    worst = 0.0
+    for s in trace.samples:
+        st = s.out.status
+        if st.behaviour != "auto" or st.leg == 0:
+            continue
+        before, a = nav._route_leg(st.leg - 1)
+        _, b = nav._route_leg(st.leg)
+        g = leg_geometry((s.east_m, s.north_m), a, b)
+        if g.along_m <= scenarios.SETTLE_M:
+            outside = -1.0 if wrap_deg(bearing_deg(a, b) - bearing_deg(before, a)) > 0 else 1.0
+            worst = max(worst, outside * g.cross_m)
+    return worst
+
+
+def entry_transient_m(offsets: list[float]) -> float:
+    """Furthest from the loiter point after first coming within ARRIVED_M of it."""
+    first = next((i for i, o in enumerate(offsets) if o <= ARRIVED_M), None)
+    return math.nan if first is None else max(offsets[first:])
+
+
 def patrol_table(cfg: VesselConfig, directions: list[float], seeds: list[int]) -> bool:
     print("== patrol: 3 laps of the configured route, 0.3 m/s current, 6 m/s gusty wind")
     print(f"{'current→':>9} {'wind→':>6} {'seed':>4} {'laps':>4} {'wp':>5} {'xte rms':>8} "
-          f"{'xte max':>8} {'max leg':>8} {'fence in':>9} {'no-go':>7} {'sim s':>7} {'wall s':>6}")
+          f"{'xte max':>8} {'max leg':>8} {'turn over':>9} {'fence in':>9} {'no-go':>7} "
+          f"{'sim s':>7} {'wall s':>6}")
     ok = True
     for direction in directions:
         for seed in seeds:
             env = scenarios.environment(current_toward_deg=direction,
                                         wind_toward_deg=(direction + 90.0) % 360.0)
             t0 = time.perf_counter()
-            f, _ = scenarios.patrol(cfg, laps=3, env=env, seed=seed)
+            f, trace = scenarios.patrol(cfg, laps=3, env=env, seed=seed)
             wall = time.perf_counter() - t0
             good = (f.waypoints_reached == f.waypoints_expected and f.xte_rms_m <= 2.0
                     and f.xte_max_m <= 6.0 and f.fence.respected)
@@ -52,10 +80,13 @@ def patrol_table(cfg: VesselConfig, directions: list[float], seeds: list[int]) -
             print(f"{direction:9.0f} {env.wind_toward_deg:6.0f} {seed:4d} {f.laps:4d} "
                   f"{f.waypoints_reached:2d}/{f.waypoints_expected:<2d} {f.xte_rms_m:8.2f} "
                   f"{f.xte_max_m:8.2f} {f.xte_max_whole_leg_m:8.2f} "
+                  f"{turn_overshoot_m(cfg, trace):9.2f} "
                   f"{f.fence.min_inside_operating_m:9.1f} {f.fence.min_outside_no_go_m:7.1f} "
                   f"{f.duration_s:7.0f} {wall:6.1f}{'' if good else '  FAIL'}")
     print("   xte rms/max: straight parts of legs (25 m after the turn onto a leg to the "
-          "acceptance circle); max leg: whole legs incl. turns; fence: closest approach (m)")
+          "acceptance circle); max leg: whole legs incl. turns (and the inside offset at the "
+          "wheel-over point); turn over: furthest beyond the new leg's line on the outside of "
+          "a turn (first 25 m); fence: closest approach (m)")
     return ok
 
 
@@ -98,8 +129,10 @@ def loiter_table(cfg: VesselConfig, seeds: list[int]) -> bool:
     print("   'loiter here' while cruising at 2 m/s (held where the boat comes to rest):")
     for t_cmd in (100.0, 350.0, 600.0, 800.0):
         offsets = _loiter_underway(cfg, t_cmd)
-        print(f"     at t={t_cmd:4.0f} s: max {max(offsets):.1f} m, "
-              f"after 30 s ≤ {max(offsets[300:]):.1f} m")
+        print(f"     at t={t_cmd:4.0f} s: max {max(offsets):.1f} m, entry transient "
+              f"{entry_transient_m(offsets):.1f} m, after 30 s ≤ {max(offsets[300:]):.1f} m")
+    print(f"   entry transient: furthest from the point after first coming within {ARRIVED_M:.0f} m"
+          " of it")
     return ok
 
 
