@@ -190,6 +190,9 @@ class LaneAssembler:
             1 + self.det.closing_spacing_margin)
         self._inside_m = longest_m - self._span_m
         self._floor_mps = max(site.rules.min_speed_kmh, 1.0) / 3.6
+        # Slowest axle the rows are matched for: half the certified minimum (a crawling
+        # vehicle is still reported, flagged out of range).
+        self._slowest_mps = max(0.5, site.rules.min_speed_kmh / 3.6 * 0.5)
         self._quiet_cap_us = 1e6 * max(self.det.train_gap_min_s, self._inside_m / self._floor_mps)
         # Quiet until then cannot close anything that is pending now (see `poll`).
         self._next_close_us = -float("inf")
@@ -280,11 +283,11 @@ class LaneAssembler:
         v = last.speed_mps if last is not None else float("nan")
         v = v if np.isfinite(v) and v > 0 else 0.0
         if v == 0:
-            # No axle crossed two rows: a vehicle of the certified range would have taken
-            # its first axle over the rows by then; wheels that never do (a tyre edge on a
-            # strip, a wheel leaving the lane) must not hold the lane open for the next one.
-            closing = _Closing(end_us + min(cap_us, self._span_m / self._floor_mps * 1e6), v,
-                               capped=True)
+            # No axle crossed two rows yet: wait until the slowest axle the rows are matched
+            # for would have; wheels that never do (a tyre edge on a strip, a wheel leaving
+            # the lane) must not hold the lane open longer for the next vehicle.
+            closing = _Closing(end_us + min(cap_us, self._span_m / self._slowest_mps * 1e6),
+                               v, capped=True)
         elif last is None or v < self._floor_mps:
             # Slower than certified, the stretch may fall inside the vehicle: wait as long as
             # a vehicle of the certified range can take; closed then, it is not known whole.
@@ -355,7 +358,7 @@ class LaneAssembler:
 
     def _axles(self, row_hits: list[list[_Hit]]) -> list[_AxleObs]:
         rules = self.site.rules
-        v_min = max(0.5, rules.min_speed_kmh / 3.6 * 0.5)
+        v_min = self._slowest_mps
         v_max = max(rules.max_speed_kmh / 3.6 * 1.5, 10.0)
         # link[k][i] = index of the hit in row k+1 matched to hit i of row k
         links: list[dict[int, int]] = []

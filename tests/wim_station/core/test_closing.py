@@ -122,8 +122,9 @@ def test_axle_that_never_reaches_the_last_row_does_not_hold_the_lane_open() -> N
 
 
 def test_lone_wheel_on_one_row_does_not_hold_the_lane_open() -> None:
-    """A tyre edge on one strip (no axle over two rows) is no vehicle; the truck 3 s later
-    is weighed and decided, not merged with it or doubted."""
-    out = _assemble(_wheels([(1.0, 20.0, (0.0,)), (4.0, 18.0, (0.0, 4.5))],
+    """A tyre edge on one strip (no axle over two rows) is no vehicle; the truck 5 s later
+    (after the slowest axle matched, 2.5 km/h, would have crossed the rows) is weighed and
+    decided, not merged with it or doubted."""
+    out = _assemble(_wheels([(1.0, 20.0, (0.0,)), (6.0, 18.0, (0.0, 4.5))],
                             skip={(0, 0, 1)}))
     assert [(p.axle_count, p.class_code, p.flags) for p in out] == [(2, "12", ())]
