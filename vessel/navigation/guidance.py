@@ -59,12 +59,13 @@ def wheel_over_m(turn_deg: float, speed_mps: float, turn_rate_rad_s: float,
     e.g. knowledgeofsea.com "Constant radius turn"): a turn of Δ at radius R = u / ROT leaves
     the old course the tangent distance R·tan(Δ/2) before the waypoint, and the helm goes over
     a reaction distance earlier, here the advance u·T run while the yaw rate builds up
-    (first-order Nomoto lag T). Turns sharper than _MAX_ANTICIPATED_TURN_DEG are anticipated as
-    that much: a U-turn has no tangent point, and its circle is left to the acceptance radius.
+    (first-order Nomoto lag T). Turns sharper than _MAX_ANTICIPATED_TURN_DEG get 0 (only the
+    acceptance circle): tan(Δ/2) runs away towards a reversal, which has no tangent point, and
+    leaving an out-and-back leg 15+ m early swung the U-turn wide (into a no-go zone's margin).
     """
-    if speed_mps <= 0 or turn_rate_rad_s <= 0:
+    if speed_mps <= 0 or turn_rate_rad_s <= 0 or abs(turn_deg) > _MAX_ANTICIPATED_TURN_DEG:
         return 0.0
-    half = math.radians(min(abs(turn_deg), _MAX_ANTICIPATED_TURN_DEG)) / 2
+    half = math.radians(abs(turn_deg)) / 2
     return speed_mps / turn_rate_rad_s * math.tan(half) + speed_mps * yaw_lag_s
 
 
