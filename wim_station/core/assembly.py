@@ -130,6 +130,7 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
     pairs: list[tuple[int, int]] = []
     used_j = -1
     last_delay = 0.0
+    alone: set[int] = set()  # hits of A with no other hit of A in their window
     for i, t in enumerate(ta.tolist()):
         cand = tb - t
         cand = cand[(cand > dmin) & (cand < dmax)]
@@ -137,6 +138,8 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
             continue
         win = max(window_us, _WINDOW_ROWS * last_delay)
         near = ta[np.abs(ta - t) <= win]
+        if near.size == 1:
+            alone.add(i)
         # Closer axles count more: a braking vehicle's delay drifts along its length.
         weight = np.exp(-np.abs(near - t) / (0.25 * win))
         tol = _DELAY_TOL * cand + _DELAY_TOL_US
@@ -157,7 +160,36 @@ def _match_rows(ta: np.ndarray, tb: np.ndarray, dx_m: float, v_min: float,
         if miss[j] <= _DELAY_TOL * delay + _DELAY_TOL_US:
             pairs.append((i, j))
             used_j = j
-    return pairs
+    return _return_stolen(ta, tb, pairs, alone)
+
+
+def _return_stolen(ta: np.ndarray, tb: np.ndarray, pairs: list[tuple[int, int]],
+                   alone: set[int]) -> list[tuple[int, int]]:
+    """Give a hit of B taken by a lone hit of A long before back to the axle it belongs to.
+
+    A wheel on one row only (a straddler's stray tyre edge, a wheel leaving the lane) pairs
+    with the first hit of B in reach, which may be the next vehicle's first axle seconds
+    later: that axle, left without its row-B hit, would cost its vehicle its decision. The
+    hit of B goes back to the unpaired hit of A whose delay agrees with the pairs after it.
+    """
+    out = list(pairs)
+    for i in range(ta.size):
+        if any(a == i for a, _ in out):
+            continue
+        later = [(a, b) for a, b in out if a > i]
+        if not later:
+            continue
+        a2, b2 = later[0]
+        delay = float(tb[b2] - ta[a2])
+        j = int(np.argmin(np.abs(tb - (ta[i] + delay))))
+        if abs(tb[j] - ta[i] - delay) > _DELAY_TOL * delay + _DELAY_TOL_US or j >= b2:
+            continue
+        taken = next((k for k, (a, b) in enumerate(out) if b == j and a < i and a in alone),
+                     None)
+        # A pair in between would break the order of the pairs.
+        if taken is not None and not any(out[taken][0] < a < i for a, _ in out):
+            out[taken] = (i, j)
+    return sorted(out)
 
 
 class LaneAssembler:

@@ -121,10 +121,12 @@ def test_axle_that_never_reaches_the_last_row_does_not_hold_the_lane_open() -> N
     assert out[1].valid and out[1].class_code == "12"
 
 
-def test_lone_wheel_on_one_row_does_not_hold_the_lane_open() -> None:
-    """A tyre edge on one strip (no axle over two rows) is no vehicle; the truck 5 s later
-    (after the slowest axle matched, 2.5 km/h, would have crossed the rows) is weighed and
-    decided, not merged with it or doubted."""
-    out = _assemble(_wheels([(1.0, 20.0, (0.0,)), (6.0, 18.0, (0.0, 4.5))],
+@pytest.mark.parametrize("truck_s", [3.0, 4.0, 6.0])
+def test_lone_wheel_on_one_row_costs_the_next_vehicle_nothing(truck_s: float) -> None:
+    """A tyre edge on one strip (no axle over two rows) is no vehicle; a truck seconds later
+    is weighed and decided whole, not robbed of its first axle's row-1 hit or doubted."""
+    out = _assemble(_wheels([(1.0, 20.0, (0.0,)), (truck_s, 18.0, (0.0, 4.5))],
                             skip={(0, 0, 1)}))
-    assert [(p.axle_count, p.class_code, p.flags) for p in out] == [(2, "12", ())]
+    trucks = [p for p in out if p.axle_count == 2]
+    assert [(p.class_code, p.flags) for p in trucks] == [("12", ())]
+    assert all(not p.valid for p in out if p.axle_count != 2)
