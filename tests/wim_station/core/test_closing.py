@@ -79,7 +79,7 @@ def _no_conditions(_a: float, _b: float) -> tuple[set[str], float | None]:
 
 
 def _wheels(vehicles: list[tuple[float, float, tuple[float, ...]]],
-            skip: set[tuple[int, int, int]] = frozenset()) -> list[Pulse]:
+            skip: frozenset[tuple[int, int, int]] = frozenset()) -> list[Pulse]:
     """Ideal strip pulses of (t_first_s, speed_mps, offsets_m) vehicles; `skip` holds
     (vehicle, axle, row) crossings that leave no pulse."""
     layout = SiteLayout.from_header(header()).lanes[0]
@@ -115,7 +115,7 @@ def test_axle_that_never_reaches_the_last_row_does_not_hold_the_lane_open() -> N
     """A lane changer's last axle leaves the lane between the rows: the truck 1.5 s behind
     is a vehicle of its own, not mixed into the car's train."""
     out = _assemble(_wheels([(1.0, 22.0, (0.0, 2.7)), (2.7, 18.0, (0.0, 4.5))],
-                            skip={(0, 1, 1)}))
+                            skip=frozenset({(0, 1, 1)})))
     assert [p.axle_count for p in out] == [2, 2]
     assert "axle_mismatch" in out[0].flags
     assert out[1].valid and out[1].class_code == "12"
@@ -126,7 +126,7 @@ def test_lone_wheel_on_one_row_costs_the_next_vehicle_nothing(truck_s: float) ->
     """A tyre edge on one strip (no axle over two rows) is no vehicle; a truck seconds later
     is weighed and decided whole, not robbed of its first axle's row-1 hit or doubted."""
     out = _assemble(_wheels([(1.0, 20.0, (0.0,)), (truck_s, 18.0, (0.0, 4.5))],
-                            skip={(0, 0, 1)}))
+                            skip=frozenset({(0, 0, 1)})))
     trucks = [p for p in out if p.axle_count == 2]
     assert [(p.class_code, p.flags) for p in trucks] == [("12", ())]
     assert all(not p.valid for p in out if p.axle_count != 2)
