@@ -80,6 +80,8 @@ class AxleLoadCore:
         self.boundary_wheels = 0
         self._straddles: dict[tuple[int, int], tuple[int, float]] = {}
         self._held: list[Pulse] = []
+        # Lane -> end of the latest whole axle (both wheels, or a full-width channel) routed.
+        self._axle_end_us = {lane.lane: -float("inf") for lane in self.site.lanes}
         # Routed pulses that a lone wheel still held may join (a wheel split over the line).
         self._recent: list[tuple[Pulse, ChannelSpec]] = []
         # A lone wheel is routed only once it ended this long ago: it is known to be lone
@@ -227,6 +229,9 @@ class AxleLoadCore:
             return routed
         others = routed + [(p, self._specs[p.channel]) for p in later] + self._recent
         lone = [self._lone(p, sp, others) for p, sp in routed]
+        for (p, sp), is_lone in zip(routed, lone, strict=True):
+            if not is_lone or sp.side == "full":
+                self._axle_end_us[sp.lane] = max(self._axle_end_us[sp.lane], p.t_end_us)
         # Wheels routed before (an axle's two wheels go at once) may have one beside them.
         n = len(routed)
         lone += [False] * len(self._recent)
@@ -276,9 +281,10 @@ class AxleLoadCore:
     def _straddle_lane(self, p: Pulse, sp: ChannelSpec, q: Pulse, sq: ChannelSpec) -> int:
         """Lane for a new straddler: the one without a train in progress, else more load."""
         # A wheel closer than a tailgater behind another is taken as part of its train.
+        # Whole axles only: the straddler's own first wheel on the line-facing strip of one
+        # lane (the other side too light to trigger) is no train of another vehicle.
         gap_us = self.site.detection.tailgating_gap_s * 1e6
-        busy = [self._lanes[s.lane].last_end_us > x.t_start_us - gap_us
-                for x, s in ((p, sp), (q, sq))]
+        busy = [self._axle_end_us[s.lane] > x.t_start_us - gap_us for x, s in ((p, sp), (q, sq))]
         if busy[0] != busy[1]:
             return sq.lane if busy[0] else sp.lane
         return sp.lane if p.area_ns >= q.area_ns else sq.lane

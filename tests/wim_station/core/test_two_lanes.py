@@ -17,6 +17,7 @@ from simulators.traffic.layout import make_layout
 from simulators.traffic.sensors import SensorParams
 from simulators.traffic.stream import TrafficDaq
 from simulators.traffic.world import TrafficParams, Vehicle, VehicleFactory
+from tests.wim_station.core.synth import SynthVehicle, frames, header, signals
 from wim_station.core import AxleLoadCore, Passage, SiteLayout
 from wim_station.rules import decide
 
@@ -146,3 +147,32 @@ def test_hard_braking_truck_and_its_tailgater_are_never_valid(layout: str) -> No
     # (similar axle patterns, a delay several times too long); but never into a valid weight.
     assert out and not any(p.valid for p in out)
     assert_nothing_decided_wrongly(out, site, vehicles)
+
+
+@pytest.mark.parametrize("light_side", ["left", "right"])
+def test_straddler_whose_first_wheel_shows_in_one_lane_only_is_one_vehicle(
+        light_side: str) -> None:
+    """Its first axle triggers only one lane's line-facing strip (the other wheel is on the
+    edge of its strip): live 50 ms blocks give the same single flagged vehicle as replay's
+    1 s blocks, in the same lane, not a stray wheel in one lane and the car in the other."""
+    hdr = header(lanes=2)
+    car = SynthVehicle(1.0, 22.0, (900.0, 800.0), (0.0, 2.7),
+                       wheels=(("left", 1, "right"), ("right", 2, "left")))
+    counts = signals(hdr, [car], 6.0)
+    # The first axle over row 0 (at 1.0 s): one of its wheels leaves no pulse.
+    blank = 1 if light_side == "left" else 4
+    rate = hdr.sample_rate_hz
+    counts[int(0.95 * rate):int(1.05 * rate), blank] = hdr.channels[blank].zero_counts
+    results = []
+    for block in (200, 4096):
+        site = SiteLayout.from_header(hdr)
+        site = replace(site, detection=site.detection.model_copy(
+            update={"block_samples": block}))
+        core = AxleLoadCore(site)
+        out: list[Passage] = []
+        for frame in frames(hdr, counts, 200):
+            out += core.feed(frame)
+        out += core.flush()
+        results.append([(p.lane, p.axle_count, p.valid) for p in out])
+    assert results[0] == results[1]
+    assert [(n, valid) for _, n, valid in results[0]] == [(2, False)]
