@@ -126,7 +126,8 @@ class NavigationSection(StrictModel):
     return_home_speed_mps: Annotated[float, Field(gt=0, le=10)] = 2.0
     home_radius_m: Annotated[float, Field(gt=0, le=100)] = 8.0
     manual_timeout_s: Annotated[float, Field(gt=0, le=60)] = 2.0
-    # Dead reckoning model (same Nomoto/surge form as the boat; rough is good enough for 60 s).
+    # Nomoto yaw model of the boat (same form as the simulator's): dead reckoning (rough is
+    # good enough for 60 s) and the turning radius of the wheel-over point at corners.
     dr_yaw_gain_per_s: Annotated[float, Field(gt=0, le=5)] = 0.3
     dr_yaw_time_constant_s: Annotated[float, Field(gt=0, le=30)] = 2.0
     dr_surge_time_constant_s: Annotated[float, Field(gt=0, le=60)] = 3.0
