@@ -48,6 +48,13 @@ class Geofence:
             planar.inside(p, poly) for _, poly in self.no_go
         )
 
+    def clearance_m(self, p: Point) -> float:
+        """Distance from p to the nearest fence line (0 when p is not allowed at all)."""
+        if not self.contains(p):
+            return 0.0
+        return min(planar.distance_to_boundary(p, poly)
+                   for poly in (self.operating_area, *(poly for _, poly in self.no_go)))
+
     def check_segment(self, a: Point, b: Point, margin_m: float) -> Violation | None:
         """The first rule segment a–b breaks, keeping margin_m clear; None when allowed."""
         if not planar.segment_inside(a, b, self.operating_area, margin_m):

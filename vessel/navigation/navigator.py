@@ -6,7 +6,9 @@ get the helm demand and a status. The same object runs in the agent and in the s
 
 Priority of what the boat does, highest first:
   1. no position ever → neutral;
-  2. predicted track breaks the geofence → hold the last clear position (loiter);
+  2. predicted track breaks the geofence → hold the last clear position (loiter); following a
+     route or path, the prediction is the track the guidance will steer (`prediction`), turns
+     included, and a reversal is turned the way round whose track is clear;
   3. GNSS lost/degraded (auto, loiter, return-home) → loiter on dead reckoning or stop;
   4. obstacle ahead within range (all but manual) → stop (propeller neutral) and wait;
   5. the requested mode. Battery low and broker link lost switch the mode to return-home.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal, get_args
 
 from edge.geo import LocalFrame, wrap_deg
@@ -25,7 +28,7 @@ from vessel.errors import VesselError
 from vessel.gnss.fix import Fix
 from vessel.navigation.control import NEUTRAL, HeadingController, HelmDemand, SpeedController, clamp
 from vessel.navigation.estimator import Estimator, OwnState, fix_problem
-from vessel.navigation.geofence import Geofence
+from vessel.navigation.geofence import Geofence, Violation
 from vessel.navigation.guidance import (
     LegGeometry,
     LineOfSight,
@@ -35,12 +38,14 @@ from vessel.navigation.guidance import (
 )
 from vessel.navigation.loiter import Loiter
 from vessel.navigation.planar import Point
+from vessel.navigation.prediction import BoatModel, Leg, Start, guided_track, steer_side
 from vessel.navigation.route import LatLon, Route, load_route_file
 
 Mode = Literal["manual", "hold", "loiter", "auto", "return_home"]
 MODES: tuple[str, ...] = get_args(Mode)
 _GEOFENCE_CLEAR_S = 10.0  # stay held this long after the predicted track is clear again
 _MIN_SOG_FOR_CRAB_MPS = 0.8
+_MARGIN_REGAIN_M = 0.5  # inside the margin, the predicted track may come this much closer
 
 
 class NavigationRefused(VesselError):
@@ -117,6 +122,10 @@ class Navigator:
         self.speed = SpeedController(self.nav)
         self.los = LineOfSight(self.nav.lookahead_m, self.nav.los_integral_gain)
         self.loiter = Loiter(self.nav, self.heading)
+        self.boat_model = BoatModel(
+            self.nav.lookahead_m, cfg.route.acceptance_radius_m, 1.0 / self.nav.heading_kp_per_deg,
+            self.nav.dr_yaw_gain_per_s, self.nav.top_speed_mps, self.nav.dr_yaw_time_constant_s,
+            self.nav.dr_surge_time_constant_s)
         self.mode: Mode = mode
         self._events: list[str] = []
         # route following
@@ -124,6 +133,7 @@ class Navigator:
         self._path: list[Point] = []  # join / return-home polyline still to run before the route
         self._path_from: Point | None = None
         self._crab_deg = 0.0
+        self._turn_side = 0  # which way round reversals go (+1 starboard, -1 port, 0 shorter)
         # loiter target and what set it
         self._loiter_point: Point | None = None
         self._loiter_owner = ""
@@ -334,17 +344,9 @@ class Navigator:
         return self._follow(t_s, state)
 
     def _geofence_guard(self, t_s: float, state: OwnState, reasons: list[str]) -> bool:
-        horizon = self.nav.geofence_horizon_s
-        target = self._target if self.mode in ("auto", "return_home") else None
-        if target is not None and state.sog_mps > 0.3:
-            # beyond the next waypoint the boat turns onto a leg that was checked already
-            horizon = min(horizon, math.dist(state.position, target) / state.sog_mps + 3.0)
-        p, v = state.position, state.velocity
-        found = None
-        if self._loiter_owner != "geofence" or math.hypot(*v) >= 0.3:  # holding still: clear
-            track = [(p[0] + v[0] * horizon * k / 4, p[1] + v[1] * horizon * k / 4)
-                     for k in range(5)]
-            found = self.geofence.check_track(track, self.nav.geofence_margin_m)
+        legs = self._guided_legs(t_s)
+        found = (self._check_straight(state) if legs is None
+                 else self._check_guided(state, legs))
         if found is not None:
             if t_s >= self._geofence_until:
                 self._events.append(f"geofence: predicted track {found}: hold")
@@ -356,6 +358,63 @@ class Navigator:
         if self._loiter_owner == "geofence":
             self._loiter_owner = ""
         return False
+
+    def _check_straight(self, state: OwnState) -> Violation | None:
+        """Not steered along a path (loiter, manual, stopped): the track at today's velocity."""
+        horizon = self.nav.geofence_horizon_s
+        target = self._target if self.mode in ("auto", "return_home") else None
+        if target is not None and state.sog_mps > 0.3:
+            # beyond the next waypoint the boat turns onto a leg that was checked already
+            horizon = min(horizon, math.dist(state.position, target) / state.sog_mps + 3.0)
+        p, v = state.position, state.velocity
+        if self._loiter_owner == "geofence" and math.hypot(*v) < 0.3:  # holding still: clear
+            return None
+        track = [(p[0] + v[0] * horizon * k / 4, p[1] + v[1] * horizon * k / 4) for k in range(5)]
+        return self.geofence.check_track(track, self.nav.geofence_margin_m)
+
+    def _check_guided(self, state: OwnState, legs: list[Leg]) -> Violation | None:
+        """The track the guidance will steer (also from a hold: it is what resuming does); a
+        reversal whose track breaks the fence one way round is turned the other way."""
+        found = self._check_side(state, legs, self._turn_side)
+        if found is None:
+            return None
+        for side in (1, -1):
+            if side != self._turn_side and self._check_side(state, legs, side) is None:
+                self._turn_side = side
+                return None
+        return found
+
+    def _check_side(self, state: OwnState, legs: list[Leg], side: int) -> Violation | None:
+        speed = (self.nav.return_home_speed_mps if self.mode == "return_home"
+                 else self.cruise_speed_mps)
+        start = Start(state.position, state.heading_deg, state.yaw_rate_dps, state.velocity,
+                      state.drift, self._crab_deg)
+        track = guided_track(start, legs, speed, self.nav.geofence_horizon_s, self.boat_model,
+                             side)
+        # Already inside the margin (a gust, a loiter held next to it): the track may not come
+        # closer than now, so the way out is allowed; holding there would never end.
+        margin = min(self.nav.geofence_margin_m,
+                     self.geofence.clearance_m(state.position) - _MARGIN_REGAIN_M)
+        return self.geofence.check_track(track, max(0.0, margin))
+
+    def _guided_legs(self, t_s: float) -> list[Leg] | None:
+        """The legs `_follow` will steer along from here, or None when it will not steer (and
+        at the end of the way home, where it holds)."""
+        following = (self.mode in ("auto", "return_home") and self._gnss_lost_at is None
+                     and t_s >= self._obstacle_until)
+        if not following or self._path_from is None:
+            return None
+        legs = [Leg(a, b) for a, b in pairwise([self._path_from, *self._path])]
+        if self.mode == "return_home":
+            return legs or None
+        reach_m = self.nav.geofence_horizon_s * self.nav.top_speed_mps
+        for k in range(self.leg, self.leg + self.route.legs_per_lap + 1):
+            a, b = self._route_leg(k)
+            legs.append(Leg(a, b, wheel_over=True))
+            reach_m -= math.dist(a, b)
+            if reach_m < 0:
+                break
+        return legs
 
     def _stop_point(self, state: OwnState) -> Point:
         """Where the boat comes to rest if it stops now: hold there rather than turn back."""
@@ -436,6 +495,9 @@ class Navigator:
         course = self.los.course_deg(t_s, geom)
         self._update_crab(state)
         heading_demand = (course - self._crab_deg) % 360.0
+        error = steer_side(wrap_deg(heading_demand - state.heading_deg), self._turn_side)
+        if abs(error) > 180.0:  # a reversal the other way round than the shorter: full helm
+            heading_demand = (state.heading_deg + math.copysign(90.0, error)) % 360.0
         rudder = self.heading.update(t_s, state.heading_deg, state.yaw_rate_dps, heading_demand)
         home = self.mode == "return_home"
         speed = self.nav.return_home_speed_mps if home else self.cruise_speed_mps
