@@ -1,6 +1,7 @@
 """Issue 6 done-when figures: patrol, GNSS dropout and loiter, closed loop in fast time.
 
-Run: `.venv/bin/python benchmarks/vessel_patrol.py [--config config/vessel.yaml] [--quick]`.
+Run: `.venv/bin/python benchmarks/vessel_patrol.py [--config config/vessel.yaml] [--quick]
+[--island-only]`.
 Everything is simulated time through the real NMEA encoder/decoder and the real helm
 protocol (`simulators.lake.closed_loop`); cross-track error is measured on ground truth.
 Environment: 0.3 m/s current and 6 m/s gusty wind (σ 30 %, 8 s gusts, ±15° veer), several
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,12 +30,22 @@ from vessel.navigation.guidance import bearing_deg, leg_geometry
 # A route whose first leg passes 33 m south of Huxin island, with the current setting onto it.
 ISLAND_ROUTE = [(30.75270, 120.76000), (30.75270, 120.76480), (30.75560, 120.76480),
                 (30.75560, 120.76000)]
+# Out-and-back routes whose end waypoint lies 7 m south of the island (2 m outside the 5 m
+# margin): mid-face, approached along the face; below the south-west corner, from the south-west.
+ISLAND_END_LAT = 30.75300 - 7.0 / 110_850.0
+ISLAND_OUT_AND_BACK = {
+    "along the face": [(30.75270, 120.76000), (ISLAND_END_LAT, 120.76250)],
+    "at the corner": [(30.75150, 120.76000), (ISLAND_END_LAT, 120.76170)],
+}
+ISLAND_RUN_S = 1500.0
 ARRIVED_M = 5.0  # "arrived" at a loiter point: the steady loiter bound (max offset ≤ 5 m)
 
 
-def _with_route(cfg: VesselConfig, waypoints: list[tuple[float, float]]) -> VesselConfig:
+def _with_route(cfg: VesselConfig, waypoints: list[tuple[float, float]],
+                pattern: str | None = None) -> VesselConfig:
     data = cfg.model_dump(mode="json")
     data["route"]["waypoints"] = [list(w) for w in waypoints]
+    data["route"]["pattern"] = pattern or data["route"]["pattern"]
     return VesselConfig.model_validate(data)
 
 
@@ -87,6 +99,46 @@ def patrol_table(cfg: VesselConfig, directions: list[float], seeds: list[int]) -
           "acceptance circle); max leg: whole legs incl. turns (and the inside offset at the "
           "wheel-over point); turn over: furthest beyond the new leg's line on the outside of "
           "a turn (first 25 m); fence: closest approach (m)")
+    return ok
+
+
+def island_table(cfg: VesselConfig, directions: list[float], seeds: list[int]) -> bool:
+    margin = cfg.navigation.geofence_margin_m
+    print(f"== out-and-back ending 7 m from Huxin island (margin {margin:.0f} m), 0.3 m/s "
+          f"current, 6 m/s gusty wind, {ISLAND_RUN_S:.0f} s at most")
+    print(f"{'route':>14} {'finished':>8} {'finish s median/max':>20} {'holds':>6} "
+          f"{'closest m':>9}  not finished (current→, seed)")
+    ok = True
+    for name, waypoints in ISLAND_OUT_AND_BACK.items():
+        route_cfg = _with_route(cfg, waypoints, "out-and-back")
+        times: list[float] = []
+        stuck: list[str] = []
+        holds = 0
+        closest = math.inf
+        for direction in directions:
+            for seed in seeds:
+                env = scenarios.environment(current_toward_deg=direction,
+                                            wind_toward_deg=(direction + 90.0) % 360.0)
+                nav = Navigator(route_cfg)
+                lake = lake_spec_for(route_cfg, environment=env, seed=seed)
+                trace = run_closed_loop(
+                    route_cfg, lake, ClosedLoopSpec(duration_s=ISLAND_RUN_S, seed=seed),
+                    navigator=nav, stop=lambda tr: tr.samples[-1].out.status.leg >= 2)
+                holds += sum(1 for _, e in trace.events if e.startswith("geofence"))
+                fence = scenarios.fence_figures(route_cfg, trace)
+                closest = min(closest, fence.min_outside_no_go_m)
+                if nav.leg >= 2:
+                    times.append(trace.samples[-1].t_s)
+                else:
+                    stuck.append(f"{direction:.0f}°/{seed}")
+        runs = len(directions) * len(seeds)
+        good = not stuck and closest >= margin
+        ok &= good
+        finish = f"{statistics.median(times):.0f}/{max(times):.0f}" if times else "-"
+        print(f"{name:>14} {len(times):>4d}/{runs:<3d} {finish:>20} {holds:6d} {closest:9.1f}  "
+              f"{' '.join(stuck) or '-'}{'' if good else '  FAIL'}")
+    print("   finished: both waypoints reached; holds: geofence holds in all runs; closest: true "
+          "track to the island (m, negative = inside)")
     return ok
 
 
@@ -154,9 +206,14 @@ def main() -> int:
     parser.add_argument("--config", default=str(Path(__file__).resolve().parents[1]
                                                 / "config" / "vessel.yaml"))
     parser.add_argument("--quick", action="store_true", help="one direction, one seed")
+    parser.add_argument("--island-only", action="store_true",
+                        help="only the route-completion table next to Huxin island")
     args = parser.parse_args()
     cfg = load_config(args.config)
     assert isinstance(cfg, VesselConfig)
+    island_runs = ([0.0, 60.0, 120.0, 180.0, 240.0, 300.0], [0, 1])  # 12 environments
+    if args.island_only:
+        return 0 if island_table(cfg, *island_runs) else 1
     directions = [30.0] if args.quick else [0.0, 30.0, 90.0, 180.0, 270.0]
     seeds = [0] if args.quick else [0, 1]
     t0 = time.perf_counter()
@@ -167,6 +224,7 @@ def main() -> int:
     ok &= dropout_table(_with_route(cfg, ISLAND_ROUTE),
                         "route passing 33 m from Huxin island, current setting onto it",
                         [60.0, 90.0, 120.0, 150.0, 180.0], 0.0)
+    ok &= island_table(cfg, *island_runs)
     ok &= loiter_table(cfg, [0, 1, 2])
     print(f"all done-when figures met: {ok}  ({time.perf_counter() - t0:.0f} s wall)")
     return 0 if ok else 1
