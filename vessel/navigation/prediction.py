@@ -9,7 +9,8 @@ first-order Nomoto yaw at full helm beyond the heading error the controller satu
 water speed relaxing to the demanded speed, plus the estimated drift. The rudder's authority
 grows with the flow past it, so the yaw rate at full helm is taken in proportion to the water
 speed (the model's rate at top speed; a constant turning radius, as for a ship, Fossen 2011
-§7.2): a guard that assumed the top-speed rate at 2 m/s predicted a U-turn 30 % too tight.
+§7.2): at 2 m/s the simulated boat turns at 0.23 rad/s, not the model's 0.3, and a U-turn
+predicted at 0.3 was tight enough to pass where the real one reached into the margin.
 
 Reversals (turns sharper than _REVERSAL_DEG) have no preferred side; `turn_side` (+1
 starboard, −1 port, 0 the shorter way) says which way the navigator will put the helm over.
