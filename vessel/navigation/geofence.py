@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -11,6 +12,7 @@ from vessel.navigation import planar
 from vessel.navigation.planar import Point
 
 LatLon = tuple[float, float]
+_CLEAR_POINT_TRIES = 4  # a corner of two lines settles in two moves; more means no room
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,16 @@ class Violation:
 
     def __str__(self) -> str:
         return f"{self.reason} {self.zone}"
+
+
+@dataclass(frozen=True)
+class NearestFence:
+    """The fence line nearest to a point, and which way is away from it."""
+
+    zone: str  # "operating_area" or the no-go zone's name
+    distance_m: float  # from the point to the line; negative when the point is not allowed
+    point: Point  # the nearest point of the line
+    away: Point  # unit vector from that point into the allowed side (the outward normal)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,40 @@ class Geofence:
             return 0.0
         return min(planar.distance_to_boundary(p, poly)
                    for poly in (self.operating_area, *(poly for _, poly in self.no_go)))
+
+    def nearest_fence(self, p: Point) -> NearestFence:
+        """The nearest fence line to p (operating-area edge or no-go edge)."""
+        allowed = self.contains(p)
+        best: tuple[float, str, Point, Point, Point] | None = None
+        for zone, poly in (("operating_area", self.operating_area), *self.no_go):
+            for a, b in pairwise((*poly, poly[0])):
+                q = planar.closest_on_segment(p, a, b)
+                d = math.dist(p, q)
+                if best is None or d < best[0]:
+                    best = (d, zone, q, a, b)
+        assert best is not None  # a polygon has edges (config validation)
+        d, zone, q, a, b = best
+        if d > 1e-6:
+            sign = 1.0 if allowed else -1.0
+            away = (sign * (p[0] - q[0]) / d, sign * (p[1] - q[1]) / d)
+        else:  # on the line: its normal, towards the side that is allowed
+            length = math.dist(a, b) or 1.0
+            away = ((a[1] - b[1]) / length, (b[0] - a[0]) / length)
+            if not self.contains((q[0] + away[0] * 0.01, q[1] + away[1] * 0.01)):
+                away = (-away[0], -away[1])
+        return NearestFence(zone, d if allowed else -d, q, away)
+
+    def clear_point(self, p: Point, clearance_m: float) -> Point | None:
+        """p itself when it is clearance_m clear of every fence line, else the point that far
+        out along the nearest line's outward normal (repeated for a corner between two lines);
+        None when no such point is found (a channel narrower than twice the clearance)."""
+        for _ in range(_CLEAR_POINT_TRIES):
+            near = self.nearest_fence(p)
+            if near.distance_m >= clearance_m - 1e-6:
+                return p
+            p = (near.point[0] + near.away[0] * clearance_m,
+                 near.point[1] + near.away[1] * clearance_m)
+        return p if self.nearest_fence(p).distance_m >= clearance_m - 1e-6 else None
 
     def check_segment(self, a: Point, b: Point, margin_m: float) -> Violation | None:
         """The first rule segment a–b breaks, keeping margin_m clear; None when allowed."""

@@ -15,6 +15,7 @@ boat steers for the point and backs down to the v_d profile before turning into 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from edge.geo import wrap_deg
 from vessel.config import NavigationSection
@@ -26,6 +27,7 @@ from vessel.navigation.control import (
     thrust_for_speed,
 )
 from vessel.navigation.estimator import OwnState
+from vessel.navigation.geofence import NearestFence
 from vessel.navigation.planar import Point
 
 _KNOWN_DRIFT_MPS = 0.08  # weaker drift gives no useful bow direction: then steer towards w
@@ -34,18 +36,35 @@ _TURN_ERROR_DEG = 30.0  # heading error beyond which thrust is given to turn
 _TURN_MIN_OFFSET_M = 1.0  # with no drift to speak of, do not turn for less than this
 _SETTLED_SOG_MPS = 0.6
 _ASTERN_DEG = 150.0  # w further than this from into-the-drift is astern
+_STERNWAY_MPS = 0.1  # water speed astern beyond which the rudder's effect is reversed
+_COMMIT_TURN_DEG = 150.0  # a heading error beyond this is turned the way it was first turned
+# Within the margin no thrust ahead with the bow within 60° of the fence: ahead it would
+# mostly close the fence; astern, or across, it does not.
+_BOW_TOWARDS_FENCE_COS = -0.5
+
+
+def wander_allowance_m(cfg: NavigationSection) -> float:
+    """How far the loiter may be from its point: loiter_max_speed / loiter_kp, the edge of the
+    position loop's linear band. Beyond it the demand saturates at loiter speed, so the gains
+    are chosen to hold well inside it (benchmarks/vessel_patrol.py: steady max 5 m in 0.3 m/s
+    current and 6 m/s wind against 6.7 m with the shipped gains)."""
+    return cfg.loiter_max_speed_mps / cfg.loiter_kp_per_s
 
 
 class Loiter(Stepped):
     """Hold `point` (east, north metres)."""
 
-    def __init__(self, cfg: NavigationSection, heading: HeadingController) -> None:
+    def __init__(self, cfg: NavigationSection, heading: HeadingController,
+                 nearest: Callable[[Point], NearestFence] | None = None) -> None:
         super().__init__()
         self.cfg = cfg
         self.heading = heading
+        self.nearest = nearest  # the geofence's nearest line (None: no fence to keep clear of)
+        self.keeping_clear_of = ""  # the zone `_keep_clear` is steering away from, if any
         self.point: Point = (0.0, 0.0)
         self._trim: Point = (0.0, 0.0)  # the drift integral, east and north
         self._heading_demand: float | None = None
+        self._turn_side = 0.0  # the way round a turn near 180° goes, kept until it is done
 
     def start(self, point: Point) -> None:
         """Begin holding `point`."""
@@ -53,6 +72,7 @@ class Loiter(Stepped):
         self.point = point
         self._trim = (0.0, 0.0)
         self._heading_demand = None
+        self._turn_side = 0.0
         self.heading.reset()
 
     def offset_m(self, state: OwnState) -> float:
@@ -74,6 +94,9 @@ class Loiter(Stepped):
                         cfg.loiter_max_drift_mps)
         vx, vy = _limit((-cfg.loiter_kp_per_s * ox, -cfg.loiter_kp_per_s * oy),
                         cfg.loiter_max_speed_mps)
+        fence = self._fence_inside_margin(state)
+        if fence is not None:
+            vx, vy = _keep_clear((vx, vy), fence, cfg)
         wx, wy = vx - cx, vy - cy
         distance = math.hypot(ox, oy)
         # Velocity feedback needs a measured velocity: a dead-reckoned one is the model's answer
@@ -107,11 +130,58 @@ class Loiter(Stepped):
         ex, ey = vx - state.velocity[0], vy - state.velocity[1]
         thrust += gain * (ex * math.sin(h) + ey * math.cos(h))
         turning = abs(wrap_deg(self._heading_demand - state.heading_deg)) > _TURN_ERROR_DEG
-        if turning and not arriving:
+        if fence is not None and math.sin(h) * fence.away[0] + math.cos(h) * fence.away[1] \
+                < _BOW_TOWARDS_FENCE_COS:
+            thrust = min(thrust, 0.0)  # back out of the margin first; turn once clear of it
+        elif turning and not arriving:
             thrust = max(thrust, cfg.loiter_turn_thrust)  # a rudder without flow does not turn
         rudder = self.heading.update(state.t_s, state.heading_deg, state.yaw_rate_dps,
-                                     self._heading_demand)
+                                     self._steer_demand(state.heading_deg))
+        # making sternway the rudder works the other way round (backing out of the margin)
+        surge = ((state.velocity[0] - state.drift[0]) * math.sin(h)
+                 + (state.velocity[1] - state.drift[1]) * math.cos(h))
+        if fence is not None and surge < -_STERNWAY_MPS:
+            rudder = -rudder
         return HelmDemand(clamp(thrust, -1.0, 1.0), rudder)
+
+
+    def _steer_demand(self, heading_deg: float) -> float:
+        """The heading demand, but a turn of nearly 180° keeps going the way it started: noise
+        flipped the shorter way each step and the rudder chattered with the bow still put."""
+        assert self._heading_demand is not None
+        error = wrap_deg(self._heading_demand - heading_deg)
+        if abs(error) < _COMMIT_TURN_DEG:
+            self._turn_side = 0.0
+            return self._heading_demand
+        self._turn_side = self._turn_side or math.copysign(1.0, error)
+        return (heading_deg + self._turn_side * 90.0) % 360.0
+
+    def _fence_inside_margin(self, state: OwnState) -> NearestFence | None:
+        """The nearest fence line when the boat is within the margin of it now or where its
+        velocity takes it in the loop's time constant (1/kp); else None."""
+        self.keeping_clear_of = ""
+        if self.nearest is None:
+            return None
+        (px, py), (ux, uy) = state.position, state.velocity
+        lead_s = 1.0 / self.cfg.loiter_kp_per_s
+        near = min(self.nearest(state.position), self.nearest((px + ux * lead_s, py + uy * lead_s)),
+                   key=lambda n: n.distance_m)
+        if near.distance_m >= self.cfg.geofence_margin_m:
+            return None
+        self.keeping_clear_of = near.zone
+        return near
+
+
+def _keep_clear(v: Point, fence: NearestFence, cfg: NavigationSection) -> Point:
+    """v with at least kp·(margin − clearance) of it away from the fence line (at most loiter
+    speed): never towards a line inside the margin, and out again at the loop's own rate."""
+    nx, ny = fence.away
+    floor = min(cfg.loiter_kp_per_s * (cfg.geofence_margin_m - fence.distance_m),
+                cfg.loiter_max_speed_mps)
+    along = v[0] * nx + v[1] * ny
+    if along >= floor:
+        return v
+    return v[0] + (floor - along) * nx, v[1] + (floor - along) * ny
 
 
 def _limit(v: Point, magnitude: float) -> Point:

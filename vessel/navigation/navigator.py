@@ -12,6 +12,11 @@ Priority of what the boat does, highest first:
   3. GNSS lost/degraded (auto, loiter, return-home) → loiter on dead reckoning or stop;
   4. obstacle ahead within range (all but manual) → stop (propeller neutral) and wait;
   5. the requested mode. Battery low and broker link lost switch the mode to return-home.
+
+Every hold loiters at a point kept clear of the fence by the margin plus the loiter's wander
+allowance (moved out along the nearest line's normal when it is not, with an event), and the
+loiter itself steers out of the margin (`loiter`); a commanded loiter point inside the margin
+is refused.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from vessel.navigation.guidance import (
     leg_geometry,
     wheel_over_m,
 )
-from vessel.navigation.loiter import Loiter
+from vessel.navigation.loiter import Loiter, wander_allowance_m
 from vessel.navigation.planar import Point
 from vessel.navigation.prediction import BoatModel, Leg, Start, guided_track, steer_side
 from vessel.navigation.route import LatLon, Route, load_route_file
@@ -121,7 +126,8 @@ class Navigator:
         self.heading = HeadingController(self.nav)
         self.speed = SpeedController(self.nav)
         self.los = LineOfSight(self.nav.lookahead_m, self.nav.los_integral_gain)
-        self.loiter = Loiter(self.nav, self.heading)
+        self.loiter = Loiter(self.nav, self.heading,
+                             lambda p: self.geofence.nearest_fence(p))  # follows set_geofence
         self.boat_model = BoatModel(
             self.nav.lookahead_m, cfg.route.acceptance_radius_m, 1.0 / self.nav.heading_kp_per_deg,
             self.nav.dr_yaw_gain_per_s, self.nav.top_speed_mps, self.nav.dr_yaw_time_constant_s,
@@ -137,6 +143,7 @@ class Navigator:
         # loiter target and what set it
         self._loiter_point: Point | None = None
         self._loiter_owner = ""
+        self._hold_moved_from = ""  # the zone the current hold point was moved clear of
         # inputs
         self._fix_t: float | None = None
         self._last_fix_time: Any = None
@@ -164,8 +171,7 @@ class Navigator:
             if mode != "loiter":
                 raise NavigationRefused("a position is only taken with mode loiter")
             p = self.frame.to_enu(*point)
-            if not self.geofence.contains(p):
-                raise NavigationRefused(f"loiter point {point} is outside the operating area")
+            self._check_loiter_point(point, p)
             self._loiter_point = p
         elif mode == "loiter":
             self._loiter_point = None  # the position when loiter starts
@@ -210,6 +216,18 @@ class Navigator:
     def set_manual(self, t_s: float, thrust: float, rudder: float) -> None:
         """A manual helm demand (used in manual mode; expires after navigation.manual_timeout_s)."""
         self._manual = (t_s, HelmDemand(clamp(thrust, -1, 1), clamp(rudder, -1, 1)))
+
+    def _check_loiter_point(self, point: LatLon, p: Point) -> None:
+        near = self.geofence.nearest_fence(p)
+        zone = "the operating area" if near.zone == "operating_area" else near.zone
+        if near.distance_m < 0:
+            where = "outside" if near.zone == "operating_area" else "inside"
+            raise NavigationRefused(f"loiter point {point} is {where} {zone}")
+        margin = self.nav.geofence_margin_m
+        if near.distance_m < margin:
+            raise NavigationRefused(
+                f"loiter point {point} is {near.distance_m:.1f} m from the edge of {zone}, "
+                f"inside the {margin:g} m geofence margin")
 
     def _check_route(self, route: Route, fence: Geofence) -> None:
         found = fence.check_route(route.distinct_legs(), self.nav.geofence_margin_m)
@@ -267,6 +285,11 @@ class Navigator:
         self._link_failsafe(t_s)
         state = self._state(t_s, reasons)
         demand = self._decide(t_s, state, reasons)
+        if self._behaviour == "loiter":
+            if self._hold_moved_from:
+                reasons.append(f"hold point moved clear of {self._hold_moved_from}")
+            if self.loiter.keeping_clear_of:
+                reasons.append(f"loiter keeping clear of {self.loiter.keeping_clear_of}")
         self.estimator.set_demand(demand)
         events = tuple(self._events)
         self._events.clear()
@@ -340,7 +363,9 @@ class Navigator:
         if self.mode == "loiter":
             if self._loiter_point is None:
                 self._loiter_point = self._stop_point(state)
-            return self._hold(state, "mode", self._loiter_point)
+            demand = self._hold(state, "mode", self._loiter_point)
+            self._loiter_point = self.loiter.point  # moved clear once, not on every restart
+            return demand
         return self._follow(t_s, state)
 
     def _geofence_guard(self, t_s: float, state: OwnState, reasons: list[str]) -> bool:
@@ -429,8 +454,28 @@ class Navigator:
         self._behaviour = "loiter"
         if self._loiter_owner != owner:
             self._loiter_owner = owner
-            self.loiter.start(point)
+            self.loiter.start(self._clear_hold_point(point))
         return self.loiter.update(state)
+
+    def _clear_hold_point(self, point: Point) -> Point:
+        """The point, or the nearest one margin + wander allowance clear of the fence."""
+        self._hold_moved_from = ""
+        need = self.nav.geofence_margin_m + wander_allowance_m(self.nav)
+        near = self.geofence.nearest_fence(point)
+        if near.distance_m >= need:
+            return point
+        zone = "the operating area edge" if near.zone == "operating_area" else near.zone
+        clear = self.geofence.clear_point(point, need)
+        if clear is None:
+            self._events.append(f"hold point {near.distance_m:.1f} m from {zone}: no point "
+                                f"{need:.1f} m clear nearby, holding there")
+            return point
+        self._hold_moved_from = zone
+        self._events.append(
+            f"hold point moved {math.dist(point, clear):.1f} m clear of {zone} "
+            f"({near.distance_m:.1f} m -> {need:.1f} m: margin {self.nav.geofence_margin_m:g} m "
+            f"+ loiter wander {wander_allowance_m(self.nav):.1f} m)")
+        return clear
 
     # ---- route following -------------------------------------------------------------
 

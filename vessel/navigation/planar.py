@@ -36,14 +36,19 @@ def _on_segment(a: Point, b: Point, c: Point) -> bool:
     return min(a[0], b[0]) <= c[0] <= max(a[0], b[0]) and min(a[1], b[1]) <= c[1] <= max(a[1], b[1])
 
 
-def distance_to_segment(p: Point, a: Point, b: Point) -> float:
-    """Shortest distance from p to segment a–b."""
+def closest_on_segment(p: Point, a: Point, b: Point) -> Point:
+    """The point of segment a–b nearest to p."""
     dx, dy = b[0] - a[0], b[1] - a[1]
     length2 = dx * dx + dy * dy
     if length2 == 0:
-        return math.hypot(p[0] - a[0], p[1] - a[1])
+        return a
     t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2))
-    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+    return a[0] + t * dx, a[1] + t * dy
+
+
+def distance_to_segment(p: Point, a: Point, b: Point) -> float:
+    """Shortest distance from p to segment a–b."""
+    return math.dist(p, closest_on_segment(p, a, b))
 
 
 def distance_to_boundary(p: Point, poly: Poly) -> float:
