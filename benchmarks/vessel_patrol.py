@@ -1,7 +1,7 @@
 """Issue 6 done-when figures: patrol, GNSS dropout and loiter, closed loop in fast time.
 
 Run: `.venv/bin/python benchmarks/vessel_patrol.py [--config config/vessel.yaml] [--quick]
-[--island-only]`.
+[--island-only] [--hold-only]`.
 Everything is simulated time through the real NMEA encoder/decoder and the real helm
 protocol (`simulators.lake.closed_loop`); cross-track error is measured on ground truth.
 Environment: 0.3 m/s current and 6 m/s gusty wind (σ 30 %, 8 s gusts, ±15° veer), several
@@ -24,7 +24,7 @@ from edge.geo import wrap_deg
 from simulators.lake import scenarios
 from simulators.lake.closed_loop import ClosedLoopSpec, Trace, lake_spec_for, run_closed_loop
 from vessel.config import VesselConfig
-from vessel.navigation import Navigator
+from vessel.navigation import Navigator, planar
 from vessel.navigation.guidance import bearing_deg, leg_geometry
 
 # A route whose first leg passes 33 m south of Huxin island, with the current setting onto it.
@@ -32,12 +32,15 @@ ISLAND_ROUTE = [(30.75270, 120.76000), (30.75270, 120.76480), (30.75560, 120.764
                 (30.75560, 120.76000)]
 # Out-and-back routes whose end waypoint lies 7 m south of the island (2 m outside the 5 m
 # margin): mid-face, approached along the face; below the south-west corner, from the south-west.
-ISLAND_END_LAT = 30.75300 - 7.0 / 110_850.0
+ISLAND_SOUTH_LAT = 30.75300
+ISLAND_END_LAT = ISLAND_SOUTH_LAT - 7.0 / 110_850.0
 ISLAND_OUT_AND_BACK = {
     "along the face": [(30.75270, 120.76000), (ISLAND_END_LAT, 120.76250)],
     "at the corner": [(30.75150, 120.76000), (ISLAND_END_LAT, 120.76170)],
 }
 ISLAND_RUN_S = 1500.0
+HOLD_S = 300.0
+TURNED_ROUND_S = 60.0  # a bow-on hold start has turned into the drift by then
 ARRIVED_M = 5.0  # "arrived" at a loiter point: the steady loiter bound (max offset ≤ 5 m)
 
 
@@ -142,6 +145,44 @@ def island_table(cfg: VesselConfig, directions: list[float], seeds: list[int]) -
     return ok
 
 
+def island_hold_table(cfg: VesselConfig, distances_m: list[float], headings: list[float],
+                      directions: list[float], seeds: list[int]) -> bool:
+    margin = cfg.navigation.geofence_margin_m
+    print(f"== 'loiter here' from rest south of Huxin island, current 0.3 m/s and 6 m/s wind "
+          f"setting onto it, {HOLD_S:.0f} s (margin {margin:.0f} m)")
+    print(f"{'start m':>7} {'bow→':>5} {'runs':>4} {'closest m':>9} {'after 60 s':>10} "
+          f"{'inside':>6}")
+    ok = True
+    for distance in distances_m:
+        for heading in headings:
+            closest = late = math.inf
+            inside = 0
+            for direction in directions:
+                for seed in seeds:
+                    env = scenarios.environment(current_toward_deg=direction,
+                                                wind_toward_deg=direction)
+                    lake = lake_spec_for(cfg, environment=env, seed=seed,
+                                         start_lat=ISLAND_SOUTH_LAT - distance / 110_850.0,
+                                         start_lon=120.76250, start_heading_deg=heading)
+                    nav = Navigator(cfg, mode="loiter")
+                    trace = run_closed_loop(cfg, lake, ClosedLoopSpec(duration_s=HOLD_S, seed=seed),
+                                            navigator=nav)
+                    island = nav.geofence.no_go[0][1]
+                    run = [(s.t_s, planar.distance_to_boundary((s.east_m, s.north_m), island)
+                            * (-1.0 if planar.inside((s.east_m, s.north_m), island) else 1.0))
+                           for s in trace.samples]
+                    closest = min(closest, min(c for _, c in run))
+                    late = min(late, min(c for t, c in run if t >= TURNED_ROUND_S))
+                    inside += any(c < 0 for _, c in run)
+            good = closest >= 0 and late >= margin - 0.5
+            ok &= good
+            print(f"{distance:7.0f} {heading:5.0f} {len(directions) * len(seeds):4d} "
+                  f"{closest:9.1f} {late:10.1f} {inside:6d}{'' if good else '  FAIL'}")
+    print("   closest: true track to the island over all runs (m, negative = inside); after "
+          "60 s: the same once turned round; inside: runs that entered the island")
+    return ok
+
+
 def dropout_table(cfg: VesselConfig, label: str, starts: list[float], direction: float) -> bool:
     print(f"== GNSS dropout 20 s: {label}, current → {direction:.0f}°")
     print(f"{'start s':>8} {'during':>16} {'drift m':>8} {'DR err m':>8} {'resumed s':>9} "
@@ -208,10 +249,15 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one direction, one seed")
     parser.add_argument("--island-only", action="store_true",
                         help="only the route-completion table next to Huxin island")
+    parser.add_argument("--hold-only", action="store_true",
+                        help="only the hold-next-to-Huxin-island table")
     args = parser.parse_args()
     cfg = load_config(args.config)
     assert isinstance(cfg, VesselConfig)
     island_runs = ([0.0, 60.0, 120.0, 180.0, 240.0, 300.0], [0, 1])  # 12 environments
+    hold_runs = ([8.0, 10.0], [0.0, 90.0], [330.0, 0.0, 30.0], [0, 1])
+    if args.hold_only:
+        return 0 if island_hold_table(cfg, *hold_runs) else 1
     if args.island_only:
         return 0 if island_table(cfg, *island_runs) else 1
     directions = [30.0] if args.quick else [0.0, 30.0, 90.0, 180.0, 270.0]
@@ -225,6 +271,7 @@ def main() -> int:
                         "route passing 33 m from Huxin island, current setting onto it",
                         [60.0, 90.0, 120.0, 150.0, 180.0], 0.0)
     ok &= island_table(cfg, *island_runs)
+    ok &= island_hold_table(cfg, *hold_runs)
     ok &= loiter_table(cfg, [0, 1, 2])
     print(f"all done-when figures met: {ok}  ({time.perf_counter() - t0:.0f} s wall)")
     return 0 if ok else 1
