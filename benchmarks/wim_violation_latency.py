@@ -19,7 +19,8 @@ The detection settings that buy latency must cost no accuracy; two checks, same 
 
 `--geometry` drives one lane's vehicle assembly (`LaneAssembler`, as the core calls it every
 block) with ideal wheel pulses of every configured vehicle class at the extremes of its
-spacing ranges, from the certified minimum speed to the maximum, and counts the vehicles cut
+spacing ranges, from the certified minimum speed to the maximum, steady and braking (just
+under max_accel_mps2 and just under closing_decel_mps2), and counts the vehicles cut
 in two or more trains (a tractor cut from its trailer can come out as a valid, overloaded
 truck); it also prints how long after the last axle the vehicle was closed.
 `--accuracy` is the accuracy harness (benchmarks/wim_accuracy.py: simulate -> replay ->
@@ -184,8 +185,9 @@ def geometry(config: WimSiteConfig, show: int) -> int:
     rules = site.rules
     speeds_kmh = sorted({rules.min_speed_kmh, 7.5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90,
                          rules.max_speed_kmh})
-    # Just under the acceleration that flags a passage: the worst unflagged braking.
-    decels = (0.0, 0.95 * site.detection.max_accel_mps2)
+    # Just under the acceleration that flags a passage (the worst unflagged braking), and
+    # just under the braking the closing allows for.
+    decels = (0.0, 0.95 * site.detection.max_accel_mps2, 0.95 * site.detection.closing_decel_mps2)
     cases = splits = stopped = 0
     fastest_split_kmh = 0.0
     delays: list[float] = []
