@@ -210,7 +210,6 @@ class LaneAssembler:
         self.trains = 0
         self.unmeasured = 0  # trains without a single axle seen by two rows
         self._dirty = False
-        self.last_end_us = -float("inf")  # of the latest pulse taken
         # Train prefix length -> how it may close (pending only grows until a cut).
         self._close_memo: dict[int, _Closing] = {}
         # Longest quiet stretch inside a vehicle: its longest spacing (with the margin the
@@ -240,7 +239,6 @@ class LaneAssembler:
         self.pending.append((pulse, spec))
         self._dirty = True
         self._close_memo.clear()
-        self.last_end_us = max(self.last_end_us, pulse.t_end_us)
 
     def poll(self, now_us: float, conditions: Conditions,
              busy_from_us: float = float("inf")) -> list[P.Passage]:

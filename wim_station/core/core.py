@@ -280,9 +280,9 @@ class AxleLoadCore:
 
     def _straddle_lane(self, p: Pulse, sp: ChannelSpec, q: Pulse, sq: ChannelSpec) -> int:
         """Lane for a new straddler: the one without a train in progress, else more load."""
-        # A wheel closer than a tailgater behind another is taken as part of its train.
-        # Whole axles only: the straddler's own first wheel on the line-facing strip of one
-        # lane (the other side too light to trigger) is no train of another vehicle.
+        # A lane is busy with a whole axle (not the straddler's own first wheel on one lane's
+        # line-facing strip, its other side too light to trigger) less than a tailgating gap
+        # before the wheel.
         gap_us = self.site.detection.tailgating_gap_s * 1e6
         busy = [self._axle_end_us[s.lane] > x.t_start_us - gap_us for x, s in ((p, sp), (q, sq))]
         if busy[0] != busy[1]:
