@@ -56,7 +56,8 @@ def test_hold_next_to_the_island_with_drift_onto_it_stays_out(
                             navigator=nav)
     clearance = [_island_clearance_m(cfg, s.east_m, s.north_m) for s in trace.samples]
     margin = cfg.navigation.geofence_margin_m
-    assert min(clearance) >= 0.5  # never in the island, not even turning round bow-on
+    # never in the island, not even turning round bow-on (closest 2.3 m in 36 such runs)
+    assert min(clearance) >= 2.0
     late = [c for s, c in zip(trace.samples, clearance, strict=True) if s.t_s >= TURNED_ROUND_S]
     assert min(late) >= margin - 0.5  # and once turned into the drift, out of the margin
     assert any(e.startswith("hold point moved") for _, e in trace.events)
