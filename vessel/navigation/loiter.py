@@ -47,7 +47,7 @@ _STERNWAY_MPS = 0.1  # water speed astern beyond which the rudder's effect is re
 _COMMIT_TURN_DEG = 150.0  # a heading error beyond this is turned the way it was first turned
 # Near the fence no thrust ahead with the bow within 60° of it: ahead it would mostly close
 # the fence. Measured on holds started 8-10 m from Huxin island (36 runs): allowing it up to
-# 90° let the turn set the boat 8 m into the island; at 60° the closest was 2.3 m.
+# 90° let the turn set the boat 8 m into the island; at 60° the closest was 2.7 m.
 _BOW_TOWARDS_FENCE_COS = -0.5
 
 
@@ -140,7 +140,9 @@ class Loiter(Stepped):
         turning = abs(wrap_deg(self._heading_demand - state.heading_deg)) > _TURN_ERROR_DEG
         if fence is not None and math.sin(h) * fence.away[0] + math.cos(h) * fence.away[1] \
                 < _BOW_TOWARDS_FENCE_COS:
-            thrust = min(thrust, 0.0)  # back out of the margin first; turn once clear of it
+            # back off (the stern is away from the line), at least hard enough for the rudder
+            # to bite: with no thrust the bow stayed on the line and the drift set the boat in
+            thrust = min(thrust, -cfg.loiter_turn_thrust)
         elif turning and not arriving:
             thrust = max(thrust, cfg.loiter_turn_thrust)  # a rudder without flow does not turn
         rudder = self.heading.update(state.t_s, state.heading_deg, state.yaw_rate_dps,
