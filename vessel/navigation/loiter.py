@@ -154,7 +154,6 @@ class Loiter(Stepped):
             rudder = -rudder
         return HelmDemand(clamp(thrust, -1.0, 1.0), rudder)
 
-
     def _steer_demand(self, heading_deg: float) -> float:
         """The heading demand, but a turn of nearly 180° keeps going the way it started: noise
         flipped the shorter way each step and the rudder chattered with the bow still put."""

@@ -96,6 +96,10 @@ class NavOutput:
     events: tuple[str, ...] = field(default=())
 
 
+def _zone_label(zone: str) -> str:
+    return "the operating area" if zone == "operating_area" else zone
+
+
 def route_from_config(cfg: VesselConfig) -> Route:
     """The configured patrol route (inline waypoints or its GPX/GeoJSON file)."""
     waypoints = load_route_file(cfg.route.file) if cfg.route.file else cfg.route.waypoints
@@ -219,7 +223,7 @@ class Navigator:
 
     def _check_loiter_point(self, point: LatLon, p: Point) -> None:
         near = self.geofence.nearest_fence(p)
-        zone = "the operating area" if near.zone == "operating_area" else near.zone
+        zone = _zone_label(near.zone)
         if near.distance_m < 0:
             where = "outside" if near.zone == "operating_area" else "inside"
             raise NavigationRefused(f"loiter point {point} is {where} {zone}")
@@ -464,7 +468,7 @@ class Navigator:
         near = self.geofence.nearest_fence(point)
         if near.distance_m >= need:
             return point
-        zone = "the operating area edge" if near.zone == "operating_area" else near.zone
+        zone = _zone_label(near.zone)
         clear = self.geofence.clear_point(point, need)
         if clear is None:
             self._events.append(f"hold point {near.distance_m:.1f} m from {zone}: no point "
